@@ -1,0 +1,67 @@
+package io.keepwatch.probes;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What one run of a probe found. Immutable.
+ *
+ * <p>An expected failure of the target (refused, timeout, 5xx, garbage, no process) is a result
+ * with an {@link Outcome} other than {@code OK}, never an exception.
+ *
+ * @param outcome whether the target was healthy and, if not, the class of failure
+ * @param detail one line for people: what was seen, or precisely what was wrong
+ * @param latency how long the run took; {@link Duration#ZERO} until {@link TimeBoundProbe} measured it
+ */
+public record ProbeResult(Outcome outcome, String detail, Duration latency) {
+
+  /** Failure classes. A small fixed set, so it is safe as a metric label. */
+  public enum Outcome {
+    OK,
+    /** The run did not finish within the probe's timeout. */
+    TIMEOUT,
+    /** The TCP connection could not be made (refused, unreachable, reset). */
+    CONNECT_FAILED,
+    /** nginx answered, but not as expected (status, body, malformed stub_status). */
+    BAD_RESPONSE,
+    /** The nginx processes are not as they must be (pidfile, master, workers). */
+    PROCESS,
+    /** A fault of the probe itself, not of nginx; should not happen, is still a failure. */
+    ERROR;
+
+    /** The label value used in logs and metrics: lower case with dashes. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  public ProbeResult {
+    Objects.requireNonNull(outcome, "outcome");
+    Objects.requireNonNull(detail, "detail");
+    Objects.requireNonNull(latency, "latency");
+  }
+
+  public static ProbeResult ok(String detail) {
+    return new ProbeResult(Outcome.OK, detail, Duration.ZERO);
+  }
+
+  public static ProbeResult failed(Outcome outcome, String detail) {
+    if (outcome == Outcome.OK) {
+      throw new IllegalArgumentException("a failure needs a failure outcome");
+    }
+    return new ProbeResult(outcome, detail, Duration.ZERO);
+  }
+
+  /** The result of a run that was cut off: "timeout after N ms" (design contract wording). */
+  public static ProbeResult timeout(Duration timeout) {
+    return failed(Outcome.TIMEOUT, "timeout after " + timeout.toMillis() + " ms");
+  }
+
+  public boolean healthy() {
+    return outcome == Outcome.OK;
+  }
+
+  public ProbeResult withLatency(Duration measured) {
+    return new ProbeResult(outcome, detail, measured);
+  }
+}

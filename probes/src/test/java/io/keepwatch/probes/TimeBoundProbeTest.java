@@ -1,0 +1,65 @@
+package io.keepwatch.probes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class TimeBoundProbeTest {
+
+  private static Probe probe(java.util.function.Supplier<CompletableFuture<ProbeResult>> check) {
+    return new Probe() {
+      @Override
+      public String kind() {
+        return "test";
+      }
+
+      @Override
+      public CompletableFuture<ProbeResult> check() {
+        return check.get();
+      }
+    };
+  }
+
+  @Test
+  void aRunThatNeverFinishesTimesOutAndTheProbeSeesIt() throws Exception {
+    CompletableFuture<ProbeResult> never = new CompletableFuture<>();
+    ProbeResult result =
+        new TimeBoundProbe(probe(() -> never), Duration.ofMillis(50)).check().get(5, TimeUnit.SECONDS);
+    assertEquals(ProbeResult.Outcome.TIMEOUT, result.outcome());
+    assertEquals("timeout after 50 ms", result.detail());
+    assertTrue(never.isDone(), "the probe's own future is completed so it can release its resources");
+  }
+
+  @Test
+  void aThrowingProbeIsAnErrorResultNotACrash() throws Exception {
+    ProbeResult result =
+        new TimeBoundProbe(probe(() -> { throw new IllegalStateException("bug"); }), Duration.ofSeconds(1))
+            .check().get(5, TimeUnit.SECONDS);
+    assertEquals(ProbeResult.Outcome.ERROR, result.outcome());
+    assertTrue(result.detail().contains("bug"), result.detail());
+  }
+
+  @Test
+  void anExceptionallyCompletedRunIsAnErrorResult() throws Exception {
+    ProbeResult result =
+        new TimeBoundProbe(probe(() -> CompletableFuture.failedFuture(new RuntimeException("boom"))), Duration.ofSeconds(1))
+            .check().get(5, TimeUnit.SECONDS);
+    assertEquals(ProbeResult.Outcome.ERROR, result.outcome());
+    assertTrue(result.detail().contains("boom"), result.detail());
+  }
+
+  @Test
+  void latencyComesFromTheInjectedClock() throws Exception {
+    long[] now = {1_000};
+    Probe p = probe(() -> {
+      now[0] += 7_000_000;
+      return CompletableFuture.completedFuture(ProbeResult.ok("fine"));
+    });
+    ProbeResult result = new TimeBoundProbe(p, Duration.ofSeconds(1), () -> now[0]).check().get();
+    assertEquals(Duration.ofMillis(7), result.latency());
+  }
+}
