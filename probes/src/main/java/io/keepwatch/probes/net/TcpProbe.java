@@ -4,6 +4,7 @@ import io.keepwatch.probes.Probe;
 import io.keepwatch.probes.ProbeResult;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -21,6 +22,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class TcpProbe implements Probe {
 
+  /** The probe only connects and closes; one stateless handler serves every connection. */
+  @Sharable
+  private static final class NothingToRead extends ChannelInboundHandlerAdapter {}
+
+  private static final NothingToRead NOTHING_TO_READ = new NothingToRead();
+
   private final InetSocketAddress address;
   private final Duration timeout;
   private final Bootstrap bootstrap;
@@ -33,7 +40,7 @@ public final class TcpProbe implements Probe {
             .group(group)
             .channel(NioSocketChannel.class)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))
-            .handler(new ChannelInboundHandlerAdapter());
+            .handler(NOTHING_TO_READ);
   }
 
   @Override

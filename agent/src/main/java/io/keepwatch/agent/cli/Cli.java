@@ -1,0 +1,214 @@
+package io.keepwatch.agent.cli;
+
+import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.config.AgentConfig;
+import io.keepwatch.agent.config.ConfigError;
+import io.keepwatch.agent.config.ConfigLoader;
+import io.keepwatch.agent.endpoints.AgentInfo;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * The command line. Every command returns an exit code; only {@code Main} exits. This is the one
+ * place that prints configuration errors.
+ */
+public final class Cli {
+
+  static final String USAGE = String.join("\n",
+      "usage: keepwatch run [--config FILE]",
+      "       keepwatch status [--json] [--config FILE]",
+      "       keepwatch config check [FILE]",
+      "       keepwatch version");
+
+  private static final Logger LOG = Logger.getLogger("keepwatch");
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public Cli(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public int run(String... args) {
+    Deque<String> words = new ArrayDeque<>(Arrays.asList(args));
+    String command = words.isEmpty() ? "" : words.pop();
+    try {
+      switch (command) {
+        case "run":
+          return runAgent(option(words, "--config"), words);
+        case "status": {
+          boolean json = flag(words, "--json");
+          String config = option(words, "--config");
+          noMore(words);
+          return StatusCommand.run(loadForClient(config).httpListen(), json, out, err);
+        }
+        case "config": {
+          if (!"check".equals(words.poll())) {
+            return usage("config needs a subcommand: config check [FILE]");
+          }
+          String file = words.poll();
+          noMore(words);
+          return configCheck(file);
+        }
+        case "version":
+          noMore(words);
+          out.println("keepwatch " + version());
+          return ExitCodes.OK;
+        case "help":
+        case "--help":
+        case "-h":
+          out.println(USAGE);
+          return ExitCodes.OK;
+        default:
+          return usage(command.isEmpty() ? "no command given" : "unknown command '" + command + "'");
+      }
+    } catch (UsageError e) {
+      return usage(e.getMessage());
+    } catch (ConfigError e) {
+      err.println("keepwatch: config error: " + e.getMessage());
+      return ExitCodes.CONFIG;
+    }
+  }
+
+  private int configCheck(String file) throws ConfigError {
+    ConfigLoader.Loaded loaded = file == null ? loadDefault() : ConfigLoader.load(Path.of(file));
+    out.print(loaded.render());
+    out.println("# " + loaded.config().source() + " is valid: " + describeProbes(loaded.config()));
+    return ExitCodes.OK;
+  }
+
+  private int runAgent(String configFile, Deque<String> rest) throws ConfigError, UsageError {
+    noMore(rest);
+    installOneLineLogging();
+    AgentConfig config = (configFile == null ? loadDefault() : ConfigLoader.load(Path.of(configFile))).config();
+    LOG.info("keepwatch " + version() + " starting: config " + config.source() + ", " + describeProbes(config));
+    AgentInfo info = new AgentInfo(version(), hostname(), Instant.now());
+    Agent agent;
+    try {
+      agent = Agent.start(config, info);
+    } catch (IOException e) {
+      err.println("keepwatch: " + e.getMessage());
+      return ExitCodes.FAILED;
+    }
+    String base = "http://" + config.httpListen().getHostString() + ":" + agent.http().port();
+    LOG.info("listening on " + base + " (/check, /status, /)");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping on signal");
+      agent.close();
+      stopped.countDown();
+    }, "keepwatch-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return ExitCodes.OK;
+  }
+
+  /** The default file if present, else the built-in defaults. */
+  private ConfigLoader.Loaded loadDefault() throws ConfigError {
+    if (Files.exists(ConfigLoader.DEFAULT_FILE)) {
+      return ConfigLoader.load(ConfigLoader.DEFAULT_FILE);
+    }
+    return ConfigLoader.defaults();
+  }
+
+  private AgentConfig loadForClient(String configFile) throws ConfigError {
+    return (configFile == null ? loadDefault() : ConfigLoader.load(Path.of(configFile))).config();
+  }
+
+  private static String describeProbes(AgentConfig config) {
+    return config.probes().size() + " probes ("
+        + config.probes().stream()
+            .map(p -> p.name() + ":" + p.target().kind() + (p.critical() ? "" : ",reported-only"))
+            .collect(Collectors.joining(" ")) + ")";
+  }
+
+  private static void installOneLineLogging() {
+    Logger root = Logger.getLogger("");
+    for (Handler handler : root.getHandlers()) {
+      root.removeHandler(handler);
+    }
+    // stdout, so journald files lines under the unit; flushed per record by StreamHandler.publish.
+    Handler handler = new ConsoleHandler() {
+      {
+        setOutputStream(System.out);
+      }
+    };
+    handler.setFormatter(new OneLineFormatter());
+    handler.setLevel(Level.INFO);
+    root.addHandler(handler);
+    root.setLevel(Level.INFO);
+  }
+
+  static String version() {
+    String v = Cli.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  private static String hostname() {
+    try {
+      return Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII).strip();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private int usage(String problem) {
+    err.println("keepwatch: " + problem);
+    err.println(USAGE);
+    return ExitCodes.USAGE;
+  }
+
+  private static String option(Deque<String> words, String name) throws UsageError {
+    String value = null;
+    for (var it = words.iterator(); it.hasNext(); ) {
+      String word = it.next();
+      if (word.equals(name)) {
+        it.remove();
+        if (!it.hasNext()) {
+          throw new UsageError(name + " needs a value");
+        }
+        value = it.next();
+        it.remove();
+      } else if (word.startsWith(name + "=")) {
+        it.remove();
+        value = word.substring(name.length() + 1);
+      }
+    }
+    return value;
+  }
+
+  private static boolean flag(Deque<String> words, String name) {
+    return words.removeIf(name::equals);
+  }
+
+  private static void noMore(Deque<String> words) throws UsageError {
+    if (!words.isEmpty()) {
+      throw new UsageError("unexpected argument '" + words.peek() + "'");
+    }
+  }
+
+  private static final class UsageError extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageError(String message) {
+      super(message);
+    }
+  }
+}

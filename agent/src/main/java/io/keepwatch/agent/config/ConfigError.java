@@ -1,0 +1,35 @@
+package io.keepwatch.agent.config;
+
+/**
+ * A configuration mistake, said in one line: where (file:line), which key, and what is wrong.
+ * {@code Main} prints it and exits 78 (EX_CONFIG, sysexits.h).
+ */
+public final class ConfigError extends Exception {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String where;
+  private final String key;
+  private final String problem;
+
+  public ConfigError(String where, String key, String problem) {
+    super(where + ": " + (key.isEmpty() ? "" : key + ": ") + problem);
+    this.where = where;
+    this.key = key;
+    this.problem = problem;
+  }
+
+  /** "file:line", or the file alone when no line applies. */
+  public String where() {
+    return where;
+  }
+
+  /** The full key path, e.g. keepwatch.probes.port.rise; "" for a file-level problem. */
+  public String key() {
+    return key;
+  }
+
+  public String problem() {
+    return problem;
+  }
+}

@@ -1,0 +1,310 @@
+package io.keepwatch.agent.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.keepwatch.probes.net.HttpTarget;
+import io.keepwatch.probes.net.StatusRange;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Loads keepwatch's configuration: the file over reference.conf, validated eagerly into an
+ * {@link AgentConfig}. Unknown keys, wrong types, bad durations, bad addresses and out-of-range
+ * numbers are all {@link ConfigError}s naming file:line and the key; nothing is half-loaded.
+ */
+public final class ConfigLoader {
+
+  /** Where the packaged service looks for its configuration. */
+  public static final Path DEFAULT_FILE = Path.of("/etc/keepwatch/keepwatch.conf");
+
+  private static final String ROOT = "keepwatch";
+  private static final String PROBES = "keepwatch.probes";
+  private static final String PROBE_DEFAULTS = "keepwatch.probe-defaults";
+  private static final Set<String> KINDS = Set.of("process", "tcp", "http", "stub-status");
+  private static final Pattern PROBE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  /** The loaded configuration and the effective merged tree (for "config check"). */
+  public record Loaded(AgentConfig config, Config effective) {
+    /** The effective {@code keepwatch} tree as HOCON, without comments. */
+    public String render() {
+      return effective.root().withOnlyKey(ROOT)
+          .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
+    }
+  }
+
+  private ConfigLoader() {}
+
+  /** The built-in defaults alone (no file). */
+  public static Loaded defaults() throws ConfigError {
+    return build(ConfigFactory.empty(), "defaults");
+  }
+
+  /** Loads {@code file} over the defaults. */
+  public static Loaded load(Path file) throws ConfigError {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigError(file.toString(), "", Files.exists(file) ? "not a regular file" : "no such file");
+    }
+    if (!Files.isReadable(file)) {
+      throw new ConfigError(file.toString(), "", "not readable (permissions)");
+    }
+    Config user;
+    try {
+      user = ConfigFactory.parseFile(
+          file.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+    } catch (ConfigException e) {
+      throw fromTypesafe(e);
+    }
+    return build(user, file.toString());
+  }
+
+  /** Parses HOCON text as if it were a file named {@code name}; for tests and tools. */
+  public static Loaded parse(String text, String name) throws ConfigError {
+    Config user;
+    try {
+      user = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(name));
+    } catch (ConfigException e) {
+      throw fromTypesafe(e);
+    }
+    return build(user, name);
+  }
+
+  private static Loaded build(Config user, String source) throws ConfigError {
+    Config reference = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf");
+    Config merged;
+    Config resolvedReference;
+    try {
+      resolvedReference = reference.resolve();
+      // Resolve after merging, so e.g. the user's nginx.pidfile flows into the process probe default.
+      merged = user.withFallback(reference).resolve();
+    } catch (ConfigException e) {
+      throw fromTypesafe(e);
+    }
+    new KeyChecker(resolvedReference, merged).check(user.root(), List.of());
+    return new Loaded(read(merged, source), merged);
+  }
+
+  private static AgentConfig read(Config c, String source) throws ConfigError {
+    Fields f = new Fields(c, "");
+    Fields nginx = new Fields(c, "");
+    AgentConfig.Nginx nginxConfig = new AgentConfig.Nginx(
+        nginx.absolutePath("keepwatch.nginx.pidfile"),
+        nginx.argv("keepwatch.nginx.config-test"),
+        nginx.argv("keepwatch.nginx.restart"));
+    AgentConfig.Restart restart = new AgentConfig.Restart(
+        f.bool("keepwatch.restart.enabled"),
+        f.integer("keepwatch.restart.max-attempts", 1, 1000),
+        f.positiveDuration("keepwatch.restart.window"),
+        f.positiveDuration("keepwatch.restart.grace"));
+    AgentConfig.Escalation escalation = new AgentConfig.Escalation(
+        f.argvList("keepwatch.escalation.commands"), f.bool("keepwatch.escalation.sticky"));
+    Optional<Path> trackPath = f.optionalPath("keepwatch.track-file.path");
+    Optional<AgentConfig.TrackFile> trackFile = Optional.empty();
+    if (trackPath.isPresent()) {
+      trackFile = Optional.of(new AgentConfig.TrackFile(trackPath.get(),
+          f.integer("keepwatch.track-file.up-value", Integer.MIN_VALUE, Integer.MAX_VALUE),
+          f.integer("keepwatch.track-file.down-value", Integer.MIN_VALUE, Integer.MAX_VALUE)));
+    }
+    return new AgentConfig(
+        source,
+        f.address("keepwatch.http.listen", true),
+        f.absolutePath("keepwatch.control.socket"),
+        nginxConfig,
+        probes(c),
+        restart,
+        escalation,
+        trackFile,
+        f.optionalPath("keepwatch.keepalived.notify-fifo"));
+  }
+
+  private static List<ProbeSpec> probes(Config c) throws ConfigError {
+    ConfigObject entries;
+    try {
+      entries = c.getObject(PROBES);
+    } catch (ConfigException e) {
+      throw new Fields(c, "").error(PROBES, "must be an object with one entry per probe");
+    }
+    Map<String, ConfigValue> sorted = new TreeMap<>(entries);
+    List<ProbeSpec> specs = new ArrayList<>();
+    for (Map.Entry<String, ConfigValue> entry : sorted.entrySet()) {
+      if (entry.getValue().valueType() == ConfigValueType.NULL) {
+        continue; // a default probe the operator switched off with "name = null"
+      }
+      specs.add(probe(c, entry.getKey(), entry.getValue()));
+    }
+    if (specs.stream().noneMatch(ProbeSpec::critical)) {
+      throw new ConfigError(Fields.where(entries.origin()), PROBES,
+          "no critical probe: the verdict would have nothing to judge; set critical = true on at least one");
+    }
+    return specs;
+  }
+
+  private static ProbeSpec probe(Config c, String name, ConfigValue value) throws ConfigError {
+    String path = ConfigUtil.joinPath("keepwatch", "probes", name);
+    if (!PROBE_NAME.matcher(name).matches()) {
+      throw new ConfigError(Fields.where(value.origin()), path,
+          "probe names may hold only letters, digits, '-' and '_' (at most 64)");
+    }
+    if (!(value instanceof ConfigObject object)) {
+      throw new ConfigError(Fields.where(value.origin()), path,
+          "must be an object like { kind = tcp, address = \"127.0.0.1:80\" }, or null to switch it off");
+    }
+    String kind = kindOf(object, path);
+    Config probe = object.toConfig().withFallback(c.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(kind)));
+    Fields f = new Fields(probe, path);
+    int rise = f.integer("rise", 1, 1000);
+    int fall = f.integer("fall", 1, 1000);
+    ProbeSpec.Target target = switch (kind) {
+      case "process" -> new ProbeSpec.ProcessTarget(
+          f.absolutePath("pidfile"), nonEmpty(f, "process-name"), f.integer("min-workers", 0, 4096));
+      case "tcp" -> new ProbeSpec.TcpTarget(f.address("address", false));
+      case "http" -> new ProbeSpec.HttpCheck(
+          httpTarget(f), f.parsed("expect-status", StatusRange::parse), f.string("expect-body"), f.bool("tls-verify"));
+      case "stub-status" -> new ProbeSpec.StubStatusTarget(httpTarget(f), f.bool("tls-verify"));
+      default -> throw new IllegalStateException("kind checked above: " + kind);
+    };
+    return new ProbeSpec(name, f.positiveDuration("interval"), f.positiveDuration("timeout"),
+        rise, fall, f.bool("critical"), target);
+  }
+
+  private static String kindOf(ConfigObject probe, String path) throws ConfigError {
+    ConfigValue kind = probe.get("kind");
+    if (kind == null || kind.valueType() == ConfigValueType.NULL) {
+      throw new ConfigError(Fields.where(probe.origin()), path + ".kind",
+          "missing; must be one of " + String.join(", ", new java.util.TreeSet<>(KINDS)));
+    }
+    String text = String.valueOf(kind.unwrapped());
+    if (kind.valueType() != ConfigValueType.STRING || !KINDS.contains(text)) {
+      throw new ConfigError(Fields.where(kind.origin()), path + ".kind",
+          "unknown kind " + kind.render() + "; must be one of " + String.join(", ", new java.util.TreeSet<>(KINDS)));
+    }
+    return text;
+  }
+
+  private static HttpTarget httpTarget(Fields f) throws ConfigError {
+    String hostHeader = f.string("host-header");
+    return f.parsed("url", url -> HttpTarget.parse(url, hostHeader));
+  }
+
+  private static String nonEmpty(Fields f, String key) throws ConfigError {
+    String value = f.string(key);
+    if (value.isBlank()) {
+      throw f.error(key, "must not be empty");
+    }
+    return value;
+  }
+
+  /** Typesafe Config's own exceptions, reworded to our one-line form. */
+  static ConfigError fromTypesafe(ConfigException e) {
+    String message = e.getMessage();
+    if (e.origin() != null) {
+      // Its messages start with the origin's description; we say it as file:line instead.
+      String description = e.origin().description();
+      if (message.startsWith(description + ": ")) {
+        message = message.substring(description.length() + 2);
+      }
+    }
+    return new ConfigError(Fields.where(e.origin()), "", message);
+  }
+
+  /** Rejects keys the reference does not know, with a suggestion for typos. */
+  private static final class KeyChecker {
+    private final Config reference;
+    private final Config merged;
+
+    KeyChecker(Config reference, Config merged) {
+      this.reference = reference;
+      this.merged = merged;
+    }
+
+    void check(ConfigObject object, List<String> parent) throws ConfigError {
+      for (Map.Entry<String, ConfigValue> entry : new TreeMap<>(object).entrySet()) {
+        List<String> path = new ArrayList<>(parent);
+        path.add(entry.getKey());
+        ConfigValue value = entry.getValue();
+        if (path.size() == 3 && path.get(0).equals("keepwatch") && path.get(1).equals("probes")) {
+          checkProbe(value, path);
+          continue;
+        }
+        String joined = ConfigUtil.joinPath(path);
+        if (!reference.hasPathOrNull(joined)) {
+          throw unknown(value, path, siblings(parent));
+        }
+        if (value instanceof ConfigObject child && reference.getValue(joined) instanceof ConfigObject) {
+          check(child, path);
+        }
+      }
+    }
+
+    private void checkProbe(ConfigValue value, List<String> path) throws ConfigError {
+      if (!(value instanceof ConfigObject probe)) {
+        return; // null switches a probe off; other shapes are reported when the probe is read
+      }
+      ConfigValue kind = merged.getObject(ConfigUtil.joinPath(path)).get("kind");
+      if (kind == null || !KINDS.contains(String.valueOf(kind.unwrapped()))) {
+        return; // reported with a better message when the probe is read
+      }
+      Config defaults = reference.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(String.valueOf(kind.unwrapped())));
+      List<String> allowed = new ArrayList<>(defaults.root().keySet());
+      allowed.add("kind");
+      for (Map.Entry<String, ConfigValue> key : new TreeMap<>(probe).entrySet()) {
+        if (!allowed.contains(key.getKey())) {
+          List<String> full = new ArrayList<>(path);
+          full.add(key.getKey());
+          throw unknown(key.getValue(), full, allowed);
+        }
+      }
+    }
+
+    private List<String> siblings(List<String> parent) {
+      if (parent.isEmpty()) {
+        return List.of("keepwatch");
+      }
+      ConfigValue here = reference.getValue(ConfigUtil.joinPath(parent));
+      return here instanceof ConfigObject o ? new ArrayList<>(o.keySet()) : List.of();
+    }
+
+    private static ConfigError unknown(ConfigValue value, List<String> path, List<String> known) {
+      String key = path.get(path.size() - 1);
+      String suggestion = known.stream()
+          .filter(k -> editDistance(k, key) <= 2)
+          .findFirst()
+          .map(k -> " (did you mean '" + k + "'?)")
+          .orElse("");
+      return new ConfigError(Fields.where(value.origin()), ConfigUtil.joinPath(path), "unknown key" + suggestion);
+    }
+
+    private static int editDistance(String a, String b) {
+      int[] previous = new int[b.length() + 1];
+      int[] current = new int[b.length() + 1];
+      for (int j = 0; j <= b.length(); j++) {
+        previous[j] = j;
+      }
+      for (int i = 1; i <= a.length(); i++) {
+        current[0] = i;
+        for (int j = 1; j <= b.length(); j++) {
+          int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+          current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+        }
+        int[] swap = previous;
+        previous = current;
+        current = swap;
+      }
+      return previous[b.length()];
+    }
+  }
+}

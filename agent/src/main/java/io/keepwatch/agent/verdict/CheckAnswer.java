@@ -1,0 +1,28 @@
+package io.keepwatch.agent.verdict;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The answer of {@code GET /check}, computed once when the verdict changes and served as is:
+ * 200 with body "UP", or 503 with the one line "STATE reason". keepwatch-check looks only at
+ * the status code.
+ *
+ * @param status 200 or 503
+ * @param body the body bytes, one line ending in a newline
+ */
+public record CheckAnswer(int status, byte[] body) {
+
+  public static CheckAnswer of(Verdict verdict) {
+    int status = verdict.state() == NodeState.UP ? 200 : 503;
+    String line = verdict.state() == NodeState.UP ? "UP" : verdict.line();
+    return new CheckAnswer(status, (line + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  public boolean up() {
+    return status == 200;
+  }
+
+  public String text() {
+    return new String(body, StandardCharsets.UTF_8).strip();
+  }
+}
