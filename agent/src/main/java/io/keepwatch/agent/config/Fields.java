@@ -49,6 +49,11 @@ final class Fields {
     if (origin == null) {
       return "?";
     }
+    if (origin.filename() == null && origin.description().startsWith("merge of ")) {
+      // An object set in the file and in reference.conf: the file's part is named first.
+      String first = origin.description().substring("merge of ".length()).split(",")[0];
+      return first.replaceFirst(": (\\d+)$", ":$1");
+    }
     String file = origin.filename() != null ? origin.filename()
         : origin.resource() != null ? origin.resource() : origin.description();
     return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;

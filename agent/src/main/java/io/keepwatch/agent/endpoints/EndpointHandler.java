@@ -85,8 +85,10 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
   private static FullHttpResponse response(
       FullHttpRequest request, HttpResponseStatus status, String contentType, byte[] body) {
     boolean head = request.method().equals(HttpMethod.HEAD);
-    // Answer in the client's version; anything unusual gets 1.1.
-    HttpVersion version = request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+    // Answer in the client's version; anything unusual, or a request too broken to have a
+    // version (Netty then says 1.0), gets 1.1.
+    boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0) && request.decoderResult().isSuccess();
+    HttpVersion version = http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
     FullHttpResponse response = new DefaultFullHttpResponse(
         version, status, head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
     response.headers()
