@@ -44,7 +44,7 @@ final class RealNginx implements AutoCloseable {
         return Path.of(candidate);
       }
     }
-    throw new IllegalStateException("nginx is not installed; scripts/test installs it (apt-get install nginx-light)");
+    throw new IllegalStateException("nginx is not installed; scripts/test installs it (apt-get install nginx)");
   }
 
   static int freePort() throws IOException {

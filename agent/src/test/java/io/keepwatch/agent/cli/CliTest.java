@@ -1,0 +1,113 @@
+package io.keepwatch.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.config.ConfigLoader;
+import io.keepwatch.agent.endpoints.AgentInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+
+  @TempDir Path dir;
+  final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  int run(String... args) {
+    return new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+        .run(args);
+  }
+
+  String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void configCheckOfABadFileExits78WithOneLine() throws Exception {
+    Path file = dir.resolve("k.conf");
+    Files.writeString(file, "keepwatch.probes.port.rise = 0\n");
+    assertEquals(78, run("config", "check", file.toString()));
+    assertEquals("keepwatch: config error: " + file + ":1: keepwatch.probes.port.rise: must be between 1 and 1000, got 0\n",
+        err());
+  }
+
+  @Test
+  void runWithABadFileExits78WithoutStarting() throws Exception {
+    Path file = dir.resolve("k.conf");
+    Files.writeString(file, "keepwatch.http.listen = nowhere\n");
+    assertEquals(78, run("run", "--config", file.toString()));
+    assertTrue(err().contains(file + ":1: keepwatch.http.listen: must be host:port"), err());
+  }
+
+  @Test
+  void configCheckPrintsTheEffectiveConfig() throws Exception {
+    Path file = dir.resolve("k.conf");
+    Files.writeString(file, "keepwatch.probes.port.address = \"127.0.0.1:8080\"\n");
+    assertEquals(0, run("config", "check", file.toString()));
+    assertTrue(out().contains("address=\"127.0.0.1:8080\""), out());
+    assertTrue(out().contains("# " + file + " is valid: 4 probes"), out());
+  }
+
+  @Test
+  void usageErrorsExit64() {
+    assertEquals(64, run());
+    assertEquals(64, run("frobnicate"));
+    assertEquals(64, run("run", "--config"));
+    assertEquals(64, run("config"));
+    assertEquals(64, run("version", "extra"));
+    assertTrue(err().contains("usage: keepwatch run [--config FILE]"), err());
+  }
+
+  @Test
+  void version() {
+    assertEquals(0, run("version"));
+    assertTrue(out().startsWith("keepwatch "), out());
+  }
+
+  @Test
+  void statusOfAnUnreachableAgentExits3() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      port = s.getLocalPort();
+    }
+    Path file = dir.resolve("k.conf");
+    Files.writeString(file, "keepwatch.http.listen = \"127.0.0.1:" + port + "\"\n");
+    assertEquals(3, run("status", "--config", file.toString()));
+    assertTrue(err().contains("cannot reach the agent at http://127.0.0.1:" + port + "/status"), err());
+  }
+
+  @Test
+  void statusOfARunningAgentShowsEveryProbe() throws Exception {
+    // An agent whose nginx does not exist: it answers, and the node is not UP.
+    Path pidfile = dir.resolve("nginx.pid");
+    String config = "keepwatch { http.listen = \"127.0.0.1:0\", nginx.pidfile = \"" + pidfile + "\" }\n";
+    try (Agent agent = Agent.start(ConfigLoader.parse(config, "t.conf").config(),
+        new AgentInfo("9.9", "n1", Instant.now()))) {
+      Path file = dir.resolve("k.conf");
+      Files.writeString(file, "keepwatch.http.listen = \"127.0.0.1:" + agent.http().port() + "\"\n");
+      assertEquals(1, run("status", "--config", file.toString()));
+      String shown = out();
+      assertTrue(shown.startsWith("STARTING") || shown.startsWith("DOWN"), shown);
+      for (String probe : new String[] {"home", "port", "process", "stub"}) {
+        assertTrue(shown.contains("  " + probe + " "), shown);
+      }
+      out.reset();
+      assertEquals(1, run("status", "--json", "--config", file.toString()));
+      assertTrue(out().contains("\"version\" : \"9.9\""), out());
+    }
+  }
+}
