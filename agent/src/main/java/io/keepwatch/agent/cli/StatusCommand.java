@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -15,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** {@code keepwatch status}: asks the running agent for /status and prints it for people. */
 final class StatusCommand {
@@ -69,8 +71,8 @@ final class StatusCommand {
     String format = "  %-12s %-12s %-8s %-8s %-10s %-9s %s%n";
     out.printf(format, "PROBE", "KIND", "CRITICAL", "HEALTH", "IN A ROW", "LATENCY", "LAST RESULT");
     ConfigObject probes = status.getObject("probes");
-    for (Map.Entry<String, ?> entry : new java.util.TreeMap<>(probes).entrySet()) {
-      Config p = probes.toConfig().getConfig("\"" + entry.getKey() + "\"");
+    for (Map.Entry<String, ?> entry : new TreeMap<>(probes).entrySet()) {
+      Config p = probes.toConfig().getConfig(ConfigUtil.quoteString(entry.getKey()));
       String streak = "";
       String latency = "";
       String last = "(no result yet)";

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -185,12 +186,12 @@ public final class ConfigLoader {
     ConfigValue kind = probe.get("kind");
     if (kind == null || kind.valueType() == ConfigValueType.NULL) {
       throw new ConfigError(Fields.where(probe.origin()), path + ".kind",
-          "missing; must be one of " + String.join(", ", new java.util.TreeSet<>(KINDS)));
+          "missing; must be one of " + String.join(", ", new TreeSet<>(KINDS)));
     }
     String text = String.valueOf(kind.unwrapped());
     if (kind.valueType() != ConfigValueType.STRING || !KINDS.contains(text)) {
       throw new ConfigError(Fields.where(kind.origin()), path + ".kind",
-          "unknown kind " + kind.render() + "; must be one of " + String.join(", ", new java.util.TreeSet<>(KINDS)));
+          "unknown kind " + kind.render() + "; must be one of " + String.join(", ", new TreeSet<>(KINDS)));
     }
     return text;
   }

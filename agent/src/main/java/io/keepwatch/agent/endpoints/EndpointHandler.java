@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
@@ -115,8 +116,9 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // A client that resets its connection is routine; anything else is worth a line.
-    Level level = cause instanceof IOException ? Level.FINE : Level.WARNING;
+    // A client that resets its connection or goes idle is routine; anything else is worth a line.
+    boolean routine = cause instanceof IOException || cause instanceof ReadTimeoutException;
+    Level level = routine ? Level.FINE : Level.WARNING;
     LOG.log(level, "endpoint connection from " + ctx.channel().remoteAddress() + " failed: " + cause);
     ctx.close();
   }

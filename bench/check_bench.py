@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""bench/check.md's figures: keepwatch-check's cost, detection latency, saturation, start-up, RSS.
+
+Starts its own nginx (temporary prefix, free loopback port, daemon off so its pid is ours) and
+the agent through scripts/keepwatch (the launcher's JVM flags), at the shipped probe defaults
+(only addresses and paths changed). Every loop is bounded; every process is stopped by pid.
+
+usage: bench/check_bench.py [--runs N] [--rss-minutes M] [--wrk-seconds S] [--out FILE]
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NGINX = next(p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(p))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def check(agent_port):
+    """One GET /check; returns the status code, or None when the agent does not answer."""
+    try:
+        with socket.create_connection(("127.0.0.1", agent_port), timeout=1) as s:
+            s.sendall(b"GET /check HTTP/1.0\r\n\r\n")
+            line = s.makefile("rb").readline().decode()
+            return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def wait_for(predicate, timeout_s, what):
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if predicate():
+            return time.monotonic()
+        time.sleep(0.002)
+    raise RuntimeError("timed out waiting for " + what)
+
+
+class Nginx:
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.port = free_port()
+        self.proc = None
+        os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
+        tmp = os.path.join(prefix, "tmp")
+        with open(os.path.join(prefix, "nginx.conf"), "w") as f:
+            f.write(f"""daemon off; worker_processes 2; pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
+  uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
+  server {{ listen 127.0.0.1:{self.port} backlog=511;
+    location / {{ return 200 "hello\\n"; }}
+    location = /nginx_status {{ stub_status; }} }} }}
+""")
+
+    @property
+    def pidfile(self):
+        return os.path.join(self.prefix, "nginx.pid")
+
+    def start(self):
+        self.proc = subprocess.Popen([NGINX, "-p", self.prefix, "-c", self.prefix + "/nginx.conf"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: len(self.workers()) == 2 and os.path.exists(self.pidfile), 10, "nginx start")
+
+    def workers(self):
+        try:
+            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
+                return [int(p) for p in f.read().split()]
+        except OSError:
+            return []
+
+    def all_pids(self):
+        return self.workers() + [self.proc.pid]
+
+    def signal_all(self, sig):
+        for pid in self.all_pids():
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def stop_command(self):
+        subprocess.run([NGINX, "-p", self.prefix, "-c", self.prefix + "/nginx.conf", "-s", "stop"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def reap(self):
+        if self.proc:
+            self.signal_all(signal.SIGCONT)
+            workers = self.workers()
+            try:
+                self.proc.kill()
+            except ProcessLookupError:
+                pass
+            for pid in workers:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            self.proc.wait(10)
+
+
+class Agent:
+    def __init__(self, prefix, nginx):
+        self.port = free_port()
+        self.conf = os.path.join(prefix, "keepwatch.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"""keepwatch {{
+  http.listen = "127.0.0.1:{self.port}"
+  nginx.pidfile = "{nginx.pidfile}"
+  probes {{
+    port.address = "127.0.0.1:{nginx.port}"
+    home.url = "http://127.0.0.1:{nginx.port}/"
+    stub.url = "http://127.0.0.1:{nginx.port}/nginx_status"
+  }}
+}}
+""")
+        self.log = open(os.path.join(prefix, "agent.log"), "w")
+        self.proc = None
+
+    def start(self):
+        """Starts the agent; returns seconds from exec to the first UP answer."""
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen([os.path.join(TOP, "scripts/keepwatch"), "run", "--config", self.conf],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        t1 = wait_for(lambda: check(self.port) == 200, 20, "agent UP")
+        return t1 - t0
+
+    def rss_kib(self):
+        # scripts/keepwatch execs java, so the launcher's pid is the JVM's.
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return -1
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def hyperfine(agent_port, runs, out_json):
+    env = dict(os.environ, KEEPWATCH_CHECK_PORT=str(agent_port))
+    commands = [
+        ("/bin/true", "/bin/true"),
+        ("keepwatch-check", os.path.join(TOP, "scripts/keepwatch-check")),
+        ("classic ps -C nginx", os.path.join(TOP, "bench/classic-check.sh")),
+        ("curl -f /check", f"curl -fsS -o /dev/null http://127.0.0.1:{agent_port}/check"),
+    ]
+    argv = ["hyperfine", "-N", "--warmup", "20", "--runs", str(runs), "--export-json", out_json]
+    for name, command in commands:
+        argv += ["-n", name, command]
+    subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL)
+    with open(out_json) as f:
+        results = json.load(f)["results"]
+    return {r["command"]: r for r in results}
+
+
+def detection(nginx, agent, fault, runs):
+    """Seconds from injecting the fault to /check answering 503, for `runs` injections."""
+    latencies = []
+    for _ in range(runs):
+        wait_for(lambda: check(agent.port) == 200, 20, "UP before injecting " + fault)
+        time.sleep(0.5)  # let the probes settle into their rhythm at a random phase
+        t0 = time.monotonic()
+        if fault == "stop":
+            nginx.stop_command()
+        elif fault == "sigkill":
+            nginx.signal_all(signal.SIGKILL)
+        elif fault == "sigstop":
+            nginx.signal_all(signal.SIGSTOP)
+        t1 = wait_for(lambda: check(agent.port) == 503, 10, "503 after " + fault)
+        latencies.append(t1 - t0)
+        nginx.reap()
+        nginx.start()
+    return latencies
+
+
+def saturation(nginx, agent, seconds):
+    """Runs wrk against nginx and polls /check every 20 ms; returns (non-200 answers, polls, wrk summary)."""
+    wrk = subprocess.Popen(["wrk", "-t2", "-c200", f"-d{seconds}s", f"http://127.0.0.1:{nginx.port}/"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    polls, bad = 0, 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        polls += 1
+        if check(agent.port) != 200:
+            bad += 1
+        time.sleep(0.02)
+    out, _ = wrk.communicate(timeout=seconds + 30)
+    rate = next((l.split(":")[1].strip() for l in out.splitlines() if l.startswith("Requests/sec")), "?")
+    return bad, polls, rate
+
+
+def pct(values, q):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=10, help="fault injections per fault kind")
+    ap.add_argument("--hyperfine-runs", type=int, default=300)
+    ap.add_argument("--rss-minutes", type=float, default=10)
+    ap.add_argument("--wrk-seconds", type=int, default=30)
+    ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--out", default=os.path.join(TOP, "bench/out/check.json"))
+    args = ap.parse_args()
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    prefix = tempfile.mkdtemp(prefix="keepwatch-bench.")
+    nginx = Nginx(prefix)
+    agent = Agent(prefix, nginx)
+    results = {}
+    try:
+        nginx.start()
+        starts = []
+        for _ in range(args.starts):
+            starts.append(agent.start())
+            agent.stop()
+        results["start_to_up_s"] = starts
+        agent.start()
+        started_at = time.monotonic()
+
+        hf = hyperfine(agent.port, args.hyperfine_runs, os.path.join(os.path.dirname(args.out), "hyperfine.json"))
+        results["hyperfine"] = {k: {"median_ms": v["median"] * 1000, "mean_ms": v["mean"] * 1000,
+                                    "stddev_ms": v["stddev"] * 1000} for k, v in hf.items()}
+
+        for fault in ("stop", "sigkill", "sigstop"):
+            results["detect_" + fault + "_s"] = detection(nginx, agent, fault, args.runs)
+
+        wait_for(lambda: check(agent.port) == 200, 20, "UP before the saturation run")
+        agent.log.flush()
+        log_before = os.path.getsize(os.path.join(prefix, "agent.log"))
+        bad, polls, rate = saturation(nginx, agent, args.wrk_seconds)
+        results["saturation"] = {"non_200": bad, "polls": polls, "wrk_requests_per_s": rate,
+                                 "log_from": log_before}
+
+        remaining = args.rss_minutes * 60 - (time.monotonic() - started_at)
+        if remaining > 0:
+            time.sleep(remaining)
+        results["rss_minutes"] = (time.monotonic() - started_at) / 60
+        results["rss_kib"] = agent.rss_kib()
+    finally:
+        agent.stop()
+        nginx.reap()
+    with open(os.path.join(prefix, "agent.log")) as f:
+        f.seek(results["saturation"].pop("log_from"))
+        during = f.read()
+    # Only what happened while wrk ran: a verdict change or a probe failure there is a false alarm.
+    results["saturation"]["verdict_changes"] = during.count("verdict: ")
+    results["saturation"]["probe_failures"] = during.count("failed (1 of")
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=2)
+
+    hfr = results["hyperfine"]
+    print("start to first UP (s): median %.3f of %s" % (statistics.median(starts), ["%.3f" % s for s in starts]))
+    for k, v in hfr.items():
+        print("%-22s median %.3f ms  mean %.3f ms  (sd %.3f)" % (k, v["median_ms"], v["mean_ms"], v["stddev_ms"]))
+    kc = hfr["keepwatch-check"]["median_ms"]
+    print("keepwatch-check / classic = %.2f, / true = %.2f" % (kc / hfr["classic ps -C nginx"]["median_ms"],
+                                                               kc / hfr["/bin/true"]["median_ms"]))
+    for fault in ("stop", "sigkill", "sigstop"):
+        v = [x * 1000 for x in results["detect_" + fault + "_s"]]
+        print("detect %-8s median %.0f ms  p90 %.0f ms  max %.0f ms  (n=%d)" % (fault, statistics.median(v), pct(v, 0.9), max(v), len(v)))
+    s = results["saturation"]
+    print("saturation: %d non-200 of %d polls, %d verdict changes, %d probe failures logged, wrk %s req/s"
+          % (s["non_200"], s["polls"], s["verdict_changes"], s["probe_failures"], s["wrk_requests_per_s"]))
+    print("RSS after %.1f min: %.1f MiB" % (results["rss_minutes"], results["rss_kib"] / 1024))
+    subprocess.run(["rm", "-rf", prefix])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
