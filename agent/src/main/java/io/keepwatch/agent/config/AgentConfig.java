@@ -1,6 +1,7 @@
 package io.keepwatch.agent.config;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param source what was loaded, for messages ("/etc/keepwatch/keepwatch.conf" or "defaults")
  * @param httpListen where the read-only HTTP endpoint listens (port 0: any free port)
  * @param controlSocket the unix control socket's path
+ * @param controlGroup the group that may use the control socket; empty for the agent's own
  * @param nginx how to find, test and restart nginx
  * @param probes the probes, in the order of their names
  * @param restart the restart policy
@@ -24,6 +26,7 @@ public record AgentConfig(
     String source,
     InetSocketAddress httpListen,
     Path controlSocket,
+    Optional<String> controlGroup,
     Nginx nginx,
     List<ProbeSpec> probes,
     Restart restart,
@@ -39,8 +42,9 @@ public record AgentConfig(
    * @param pidfile nginx's pidfile
    * @param configTest argv of the config test
    * @param restart argv of the restart command
+   * @param commandTimeout when a config test or restart is killed
    */
-  public record Nginx(Path pidfile, List<String> configTest, List<String> restart) {
+  public record Nginx(Path pidfile, List<String> configTest, List<String> restart, Duration commandTimeout) {
     public Nginx {
       configTest = List.copyOf(configTest);
       restart = List.copyOf(restart);
@@ -52,14 +56,21 @@ public record AgentConfig(
    * @param maxAttempts restarts allowed within the window
    * @param window the sliding window
    * @param grace time a restarted nginx gets to become healthy
+   * @param backoff the first wait before a further attempt; doubles, at most 30 s
+   * @param holdVip how long /check keeps answering 200 during the first restart; zero for never
    */
-  public record Restart(boolean enabled, int maxAttempts, Duration window, Duration grace) {}
+  public record Restart(
+      boolean enabled, int maxAttempts, Duration window, Duration grace, Duration backoff, Duration holdVip) {}
 
   /**
    * @param commands argv lists run once on escalation
    * @param sticky whether only a reset leaves ESCALATED
+   * @param commandTimeout when an escalation command is killed
+   * @param webhook where to POST the escalation, if anywhere
+   * @param webhookTimeout the webhook's timeout
    */
-  public record Escalation(List<List<String>> commands, boolean sticky) {
+  public record Escalation(List<List<String>> commands, boolean sticky, Duration commandTimeout,
+      Optional<URI> webhook, Duration webhookTimeout) {
     public Escalation {
       commands = commands.stream().map(List::copyOf).toList();
     }

@@ -14,6 +14,7 @@ import io.keepwatch.probes.net.HttpTarget;
 import io.keepwatch.probes.net.StatusRange;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -105,14 +106,27 @@ public final class ConfigLoader {
     AgentConfig.Nginx nginxConfig = new AgentConfig.Nginx(
         nginx.absolutePath("keepwatch.nginx.pidfile"),
         nginx.argv("keepwatch.nginx.config-test"),
-        nginx.argv("keepwatch.nginx.restart"));
+        nginx.argv("keepwatch.nginx.restart"),
+        nginx.positiveDuration("keepwatch.nginx.command-timeout"));
+    Duration grace = f.positiveDuration("keepwatch.restart.grace");
+    Duration holdVip = f.duration("keepwatch.restart.hold-vip");
+    if (holdVip.compareTo(grace) > 0) {
+      throw f.error("keepwatch.restart.hold-vip",
+          "must not be longer than restart.grace (" + grace.toMillis() + " ms): a failing nginx would hold the VIP");
+    }
     AgentConfig.Restart restart = new AgentConfig.Restart(
         f.bool("keepwatch.restart.enabled"),
         f.integer("keepwatch.restart.max-attempts", 1, 1000),
         f.positiveDuration("keepwatch.restart.window"),
-        f.positiveDuration("keepwatch.restart.grace"));
+        grace,
+        f.positiveDuration("keepwatch.restart.backoff"),
+        holdVip);
     AgentConfig.Escalation escalation = new AgentConfig.Escalation(
-        f.argvList("keepwatch.escalation.commands"), f.bool("keepwatch.escalation.sticky"));
+        f.argvList("keepwatch.escalation.commands"),
+        f.bool("keepwatch.escalation.sticky"),
+        f.positiveDuration("keepwatch.escalation.command-timeout"),
+        f.optionalUrl("keepwatch.escalation.webhook"),
+        f.positiveDuration("keepwatch.escalation.webhook-timeout"));
     Optional<Path> trackPath = f.optionalPath("keepwatch.track-file.path");
     Optional<AgentConfig.TrackFile> trackFile = Optional.empty();
     if (trackPath.isPresent()) {
@@ -124,6 +138,8 @@ public final class ConfigLoader {
         source,
         f.address("keepwatch.http.listen", true),
         f.absolutePath("keepwatch.control.socket"),
+        f.string("keepwatch.control.group").isEmpty()
+            ? Optional.empty() : Optional.of(f.string("keepwatch.control.group")),
         nginxConfig,
         probes(c),
         restart,

@@ -8,6 +8,8 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,6 +83,15 @@ final class Fields {
   }
 
   Duration positiveDuration(String key) throws ConfigError {
+    Duration value = duration(key);
+    if (value.isZero()) {
+      throw error(key, "must be a positive duration, got " + rendered(key));
+    }
+    return value;
+  }
+
+  /** A duration of zero or more. */
+  Duration duration(String key) throws ConfigError {
     Duration value;
     try {
       value = config.getDuration(key);
@@ -89,10 +100,27 @@ final class Fields {
     } catch (ConfigException e) {
       throw translate(key, "a duration such as 200ms or 1s", e);
     }
-    if (value.isNegative() || value.isZero()) {
-      throw error(key, "must be a positive duration, got " + rendered(key));
+    if (value.isNegative()) {
+      throw error(key, "must not be negative, got " + rendered(key));
     }
     return value;
+  }
+
+  /** "" for none, otherwise an http:// or https:// URL. */
+  Optional<URI> optionalUrl(String key) throws ConfigError {
+    String text = string(key).strip();
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      URI uri = new URI(text);
+      if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        throw error(key, "must be an http:// or https:// URL, got '" + text + "'");
+      }
+      return Optional.of(uri);
+    } catch (URISyntaxException e) {
+      throw error(key, "not a URL: " + e.getMessage());
+    }
   }
 
   /** An argv list: at least one element, none empty. */

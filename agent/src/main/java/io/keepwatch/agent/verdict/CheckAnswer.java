@@ -12,9 +12,15 @@ import java.nio.charset.StandardCharsets;
  */
 public record CheckAnswer(int status, byte[] body) {
 
-  public static CheckAnswer of(Verdict verdict) {
-    int status = verdict.state() == NodeState.UP ? 200 : 503;
-    String line = verdict.state() == NodeState.UP ? "UP" : verdict.line();
+  /**
+   * @param verdict the verdict shown
+   * @param holdsVip a restart in place is in flight and the operator chose to keep the VIP for
+   *     it (restart.hold-vip): answer 200 with the verdict line, "RECOVERING ..."
+   */
+  public static CheckAnswer of(Verdict verdict, boolean holdsVip) {
+    boolean up = verdict.state() == NodeState.UP;
+    int status = up || holdsVip ? 200 : 503;
+    String line = up ? "UP" : verdict.line();
     return new CheckAnswer(status, (line + "\n").getBytes(StandardCharsets.UTF_8));
   }
 

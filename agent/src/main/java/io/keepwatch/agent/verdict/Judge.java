@@ -3,10 +3,12 @@ package io.keepwatch.agent.verdict;
 import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.probes.ProbeResult;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
@@ -25,21 +27,27 @@ public final class Judge {
   public interface Listener {
     default void resultRecorded(ProbeStatus before, ProbeStatus after) {}
 
+    /** The node verdict shown to the world (overlay included) changed. */
     default void verdictChanged(Verdict before, Verdict after) {}
+
+    /** The probes' own verdict (STARTING, UP, DOWN; no overlay) changed. */
+    default void probeVerdictChanged(Verdict before, Verdict after) {}
   }
 
   private final Clock clock;
   private final Map<String, ProbeStatus> probes = new LinkedHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private volatile Snapshot snapshot;
+  private Verdict probeVerdict;
+  private Optional<Overlay> overlay = Optional.empty();
 
   public Judge(List<ProbeSpec> specs, Clock clock) {
     this.clock = clock;
     for (ProbeSpec spec : specs) {
       probes.put(spec.name(), ProbeStatus.initial(spec));
     }
-    Verdict first = judge(probes.values(), null);
-    snapshot = new Snapshot(first, CheckAnswer.of(first), new ArrayList<>(probes.values()));
+    probeVerdict = judge(probes.values(), null);
+    snapshot = new Snapshot(probeVerdict, CheckAnswer.of(probeVerdict, false), false, new ArrayList<>(probes.values()));
   }
 
   public void addListener(Listener listener) {
@@ -60,18 +68,53 @@ public final class Judge {
     ProbeStatus after = before.next(result, clock.instant());
     probes.put(probeName, after);
 
-    Snapshot previous = snapshot;
-    Verdict verdict = judge(probes.values(), previous.verdict());
-    boolean changed = !verdict.sameAs(previous.verdict());
-    CheckAnswer answer = changed ? CheckAnswer.of(verdict) : previous.answer();
-    snapshot = new Snapshot(changed ? verdict : previous.verdict(), answer, new ArrayList<>(probes.values()));
-
     for (Listener listener : listeners) {
       listener.resultRecorded(before, after);
     }
+    Verdict previousProbeVerdict = probeVerdict;
+    probeVerdict = judge(probes.values(), previousProbeVerdict);
+    publish();
+    if (!probeVerdict.sameAs(previousProbeVerdict)) {
+      for (Listener listener : listeners) {
+        listener.probeVerdictChanged(previousProbeVerdict, probeVerdict);
+      }
+    }
+  }
+
+  /** The probes' own verdict, without overlay. Scheduler thread only. */
+  public Verdict probeVerdict() {
+    return probeVerdict;
+  }
+
+  /** Sets or clears what the supervisor says over the probes. Scheduler thread only. */
+  public void setOverlay(Optional<Overlay> newOverlay) {
+    if (!newOverlay.equals(overlay)) {
+      overlay = newOverlay;
+      publish();
+    }
+  }
+
+  /**
+   * Publishes a new snapshot. The shown verdict is the overlay if there is one, else the probes'
+   * verdict; "since" is kept while the shown state stays the same. The check answer is rebuilt
+   * only when the shown verdict or the hold of the VIP changed.
+   */
+  private void publish() {
+    Snapshot previous = snapshot;
+    NodeState state = overlay.map(Overlay::state).orElse(probeVerdict.state());
+    String reason = overlay.map(Overlay::reason).orElse(probeVerdict.reason());
+    boolean holdsVip = overlay.map(Overlay::holdsVip).orElse(false);
+    Instant since = state == previous.verdict().state() ? previous.verdict().since() : clock.instant();
+    Verdict shown = new Verdict(state, reason, since);
+    boolean changed = !shown.sameAs(previous.verdict()) || holdsVip != previous.holdsVip();
+    snapshot = new Snapshot(
+        changed ? shown : previous.verdict(),
+        changed ? CheckAnswer.of(shown, holdsVip) : previous.answer(),
+        holdsVip,
+        new ArrayList<>(probes.values()));
     if (changed) {
       for (Listener listener : listeners) {
-        listener.verdictChanged(previous.verdict(), verdict);
+        listener.verdictChanged(previous.verdict(), shown);
       }
     }
   }

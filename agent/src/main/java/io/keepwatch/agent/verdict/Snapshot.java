@@ -8,9 +8,10 @@ import java.util.List;
  *
  * @param verdict the node verdict
  * @param answer the precomputed /check answer for that verdict
+ * @param holdsVip whether the answer is 200 during a restart in flight (restart.hold-vip)
  * @param probes every probe's status, in configuration order
  */
-public record Snapshot(Verdict verdict, CheckAnswer answer, List<ProbeStatus> probes) {
+public record Snapshot(Verdict verdict, CheckAnswer answer, boolean holdsVip, List<ProbeStatus> probes) {
   public Snapshot {
     probes = List.copyOf(probes);
   }

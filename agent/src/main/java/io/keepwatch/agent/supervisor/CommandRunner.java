@@ -1,0 +1,116 @@
+package io.keepwatch.agent.supervisor;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one command: an argv list, never through a shell, with a timeout after which the command
+ * and everything it started are killed. Blocking; the supervisor calls it on its own thread.
+ *
+ * <p>Output goes to a temporary file, not a pipe: a command that starts a daemon (such as
+ * {@code nginx} itself) leaves the daemon holding the pipe open, and reading it to the end would
+ * never finish.
+ */
+public final class CommandRunner {
+
+  /** Lines of output kept for the log and for reasons. */
+  static final int KEPT_LINES = 5;
+
+  /** Characters kept per line; the rest is cut. */
+  static final int KEPT_LINE_LENGTH = 300;
+
+  private final Duration timeout;
+
+  public CommandRunner(Duration timeout) {
+    this.timeout = timeout;
+  }
+
+  public CommandResult run(List<String> argv) {
+    long started = System.nanoTime();
+    Path output;
+    try {
+      output = Files.createTempFile("keepwatch-command-", ".out");
+    } catch (IOException e) {
+      return new CommandResult(argv, -1, false, "no temporary file for its output: " + e.getMessage(),
+          Duration.ZERO, List.of());
+    }
+    try {
+      Process process;
+      try {
+        process = new ProcessBuilder(argv)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
+      } catch (IOException e) {
+        return new CommandResult(argv, -1, false, e.getMessage(), elapsed(started), List.of());
+      }
+      boolean exited = waitFor(process, timeout);
+      if (!exited) {
+        killTree(process);
+      }
+      int exitCode = exited ? process.exitValue() : -1;
+      return new CommandResult(argv, exitCode, !exited, "", elapsed(started), firstLines(output));
+    } finally {
+      try {
+        Files.deleteIfExists(output);
+      } catch (IOException ignored) {
+        // a leftover file in /tmp is not worth failing an action for
+      }
+    }
+  }
+
+  private static boolean waitFor(Process process, Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * SIGKILL to the command and every descendant still attached to it. A daemon that detached
+   * (double fork, setsid) is no longer a descendant and is left alone, which is what a restart
+   * command wants: the nginx it started must survive a slow wrapper.
+   */
+  private static void killTree(Process process) {
+    List<ProcessHandle> tree = new ArrayList<>();
+    process.toHandle().descendants().forEach(tree::add);
+    tree.add(process.toHandle());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    try {
+      process.waitFor(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static List<String> firstLines(Path output) {
+    List<String> lines = new ArrayList<>();
+    try (InputStream in = Files.newInputStream(output);
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line;
+      while (lines.size() < KEPT_LINES && (line = reader.readLine()) != null) {
+        String clean = line.replaceAll("\\p{Cntrl}", " ").strip();
+        lines.add(clean.length() > KEPT_LINE_LENGTH ? clean.substring(0, KEPT_LINE_LENGTH) + "..." : clean);
+      }
+    } catch (IOException e) {
+      lines.add("(output unreadable: " + e.getMessage() + ")");
+    }
+    return lines;
+  }
+
+  private static Duration elapsed(long startedNanos) {
+    return Duration.ofNanos(System.nanoTime() - startedNanos);
+  }
+}

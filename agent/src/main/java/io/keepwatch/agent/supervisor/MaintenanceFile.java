@@ -1,0 +1,77 @@
+package io.keepwatch.agent.supervisor;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Keeps maintenance mode across agent restarts, so an upgrade of keepwatch does not pull a
+ * drained node back into service. A small JSON file next to the control socket (under the
+ * runtime directory: it does not survive a reboot, which ends a drain on purpose).
+ */
+public final class MaintenanceFile {
+
+  /** Maintenance as an operator set it. */
+  public record Maintenance(String reason, Instant since) {}
+
+  private static final Logger LOG = Logger.getLogger("keepwatch");
+
+  private final Path file;
+
+  public MaintenanceFile(Path file) {
+    this.file = file;
+  }
+
+  public Path path() {
+    return file;
+  }
+
+  /** The saved state; a damaged file is reported and read as maintenance ON (the safe side). */
+  public Optional<Maintenance> load() {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      LOG.warning("cannot read " + file + " (" + e.getMessage() + "); staying in maintenance to be safe");
+      return Optional.of(new Maintenance("state file unreadable: " + e.getMessage(), Instant.now()));
+    }
+    try {
+      Config state = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+      return Optional.of(new Maintenance(state.getString("reason"), Instant.parse(state.getString("since"))));
+    } catch (ConfigException | java.time.format.DateTimeParseException e) {
+      LOG.warning(file + " is damaged (" + e.getMessage() + "); staying in maintenance to be safe");
+      return Optional.of(new Maintenance("state file damaged", Instant.now()));
+    }
+  }
+
+  /** Writes (or, for empty, removes) the state; atomically, so a crash leaves old or new. */
+  public void save(Optional<Maintenance> maintenance) throws IOException {
+    if (maintenance.isEmpty()) {
+      Files.deleteIfExists(file);
+      return;
+    }
+    String json = ConfigValueFactory.fromMap(Map.of(
+        "maintenance", true,
+        "reason", maintenance.get().reason(),
+        "since", maintenance.get().since().toString())).render(ConfigRenderOptions.concise());
+    Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(temporary, json + "\n", StandardCharsets.UTF_8);
+    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+}
