@@ -98,7 +98,9 @@ http {{ access_log off; client_body_temp_path {tmp}; proxy_temp_path {tmp}; fast
             return []
 
     def all_pids(self):
-        return self.workers() + [self.proc.pid]
+        # Master first: a live master whose worker dies forks a replacement, orphaned if the
+        # master dies next.
+        return [self.proc.pid] + self.workers()
 
     def signal_all(self, sig):
         for pid in self.all_pids():
@@ -134,6 +136,8 @@ class Agent:
         with open(self.conf, "w") as f:
             f.write(f"""keepwatch {{
   http.listen = "127.0.0.1:{self.port}"
+  control.socket = "{prefix}/run/keepwatch.sock"
+  restart.enabled = false   # this bench measures detection; bench/recovery measures restarts
   nginx.pidfile = "{nginx.pidfile}"
   probes {{
     port.address = "127.0.0.1:{nginx.port}"
@@ -201,6 +205,7 @@ def detection(nginx, agent, fault, runs):
         if fault == "stop":
             nginx.stop_command()
         elif fault == "sigkill":
+            os.kill(nginx.proc.pid, signal.SIGSTOP)  # no respawn of workers while they die
             nginx.signal_all(signal.SIGKILL)
         elif fault == "sigstop":
             nginx.signal_all(signal.SIGSTOP)

@@ -1,11 +1,11 @@
 # Shared helpers for keepwatch's scripts (sourced, not run).
 
 # Installs the Debian packages named, when the command each provides is missing.
-# Usage: need_packages COMMAND:PACKAGE ...
+# Usage: need_packages COMMAND:PACKAGE ...   (COMMAND may be an absolute path)
 need_packages() {
   local missing=() pair
   for pair in "$@"; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || missing+=("${pair#*:}")
+    command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || missing+=("${pair##*:}")
   done
   if ((${#missing[@]})); then
     echo "installing: ${missing[*]}" >&2

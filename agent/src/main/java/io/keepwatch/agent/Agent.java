@@ -3,45 +3,71 @@ package io.keepwatch.agent;
 import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.agent.endpoints.AgentInfo;
+import io.keepwatch.agent.endpoints.ControlSocket;
 import io.keepwatch.agent.endpoints.EndpointHandler;
 import io.keepwatch.agent.endpoints.HttpEndpoint;
 import io.keepwatch.agent.schedule.ProbeScheduler;
+import io.keepwatch.agent.supervisor.CommandRunner;
+import io.keepwatch.agent.supervisor.Escalator;
+import io.keepwatch.agent.supervisor.MaintenanceFile;
+import io.keepwatch.agent.supervisor.Supervisor;
 import io.keepwatch.agent.verdict.Judge;
+import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The running agent: probes on a schedule, the verdict, and the endpoints, wired together.
+ * The running agent: probes on a schedule, the verdict, the supervisor, and the endpoints, wired
+ * together.
  *
- * <p>Threads, each named: {@code keepwatch-scheduler} (schedules runs, records results, judges),
- * {@code keepwatch-probe-io} (network probes), {@code keepwatch-http} (endpoints, never shared with
- * probes), one {@code keepwatch-proc-NAME} per process probe (short blocking /proc reads).
+ * <p>Threads, each named: {@code keepwatch-scheduler} (schedules runs, records results, judges,
+ * decides what the supervisor does), {@code keepwatch-probe-io} (network probes),
+ * {@code keepwatch-http} (both endpoints, never shared with probes), {@code keepwatch-actions}
+ * (config test, restart and escalation commands, one at a time), one
+ * {@code keepwatch-proc-NAME} per process probe (short blocking /proc reads).
  */
 public final class Agent implements AutoCloseable {
 
+  /** Maintenance mode is kept in this file, next to the control socket. */
+  static final String MAINTENANCE_FILE = "maintenance.json";
+
   private final NioEventLoopGroup probeLoop;
-  private final NioEventLoopGroup httpLoop;
+  private final EpollEventLoopGroup httpLoop;
   private final ScheduledThreadPoolExecutor schedulerThread;
+  private final ExecutorService actionsThread;
   private final List<ExecutorService> blockingExecutors = new ArrayList<>();
   private final Judge judge;
+  private final Supervisor supervisor;
   private final ProbeScheduler scheduler;
   private HttpEndpoint http;
+  private ControlSocket control;
 
-  private Agent(AgentConfig config) {
+  private Agent(AgentConfig config, AgentInfo info) {
+    Clock clock = Clock.systemUTC();
     probeLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("keepwatch-probe-io", true));
-    httpLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("keepwatch-http", true));
+    httpLoop = new EpollEventLoopGroup(1, new DefaultThreadFactory("keepwatch-http", true));
     schedulerThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-scheduler", true));
     schedulerThread.setRemoveOnCancelPolicy(true);
-    judge = new Judge(config.probes(), Clock.systemUTC());
+    actionsThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("keepwatch-actions", true));
+
+    judge = new Judge(config.probes(), clock);
     judge.addListener(new VerdictLog());
+    supervisor = new Supervisor(config, judge, schedulerThread, actionsThread,
+        new CommandRunner(config.nginx().commandTimeout()),
+        new Escalator(config.escalation(), info.node(), clock),
+        new MaintenanceFile(config.controlSocket().resolveSibling(MAINTENANCE_FILE)),
+        clock, System::nanoTime);
+    judge.addListener(supervisor);
 
     ProbeFactory factory = new ProbeFactory(probeLoop, this::blockingExecutor, page -> {
       // The nginx_* metrics will read these pages; until then the probe's result says enough.
@@ -54,18 +80,22 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Starts probing and serving.
+   * Starts probing, supervising and serving.
    *
-   * @throws IOException when the endpoint cannot be bound; nothing is left running then
+   * @throws IOException when an endpoint cannot be bound; nothing is left running then
    */
   public static Agent start(AgentConfig config, AgentInfo info) throws IOException {
-    Agent agent = new Agent(config);
+    Agent agent = new Agent(config, info);
     try {
-      agent.http = HttpEndpoint.bind(config.httpListen(), agent.httpLoop, new EndpointHandler(agent.judge::snapshot, info));
-    } catch (IOException e) {
+      agent.http = HttpEndpoint.bind(config.httpListen(), agent.httpLoop,
+          new EndpointHandler(agent.judge::snapshot, agent.supervisor::recentActions, info, Optional.empty()));
+      agent.control = ControlSocket.bind(config.controlSocket(), config.controlGroup(), agent.httpLoop,
+          new EndpointHandler(agent.judge::snapshot, agent.supervisor::recentActions, info, Optional.of(agent.supervisor)));
+    } catch (IOException | RuntimeException e) {
       agent.close();
       throw e;
     }
+    agent.schedulerThread.execute(agent.supervisor::start);
     agent.scheduler.start();
     return agent;
   }
@@ -78,6 +108,10 @@ public final class Agent implements AutoCloseable {
     return http;
   }
 
+  public Path controlSocket() {
+    return control.path();
+  }
+
   private ExecutorService blockingExecutor(String probeName) {
     ExecutorService executor = Executors.newSingleThreadExecutor(
         new DefaultThreadFactory("keepwatch-proc-" + probeName, true));
@@ -88,10 +122,15 @@ public final class Agent implements AutoCloseable {
   @Override
   public void close() {
     scheduler.close();
+    supervisor.close();
+    if (control != null) {
+      control.close();
+    }
     if (http != null) {
       http.close();
     }
     schedulerThread.shutdownNow();
+    actionsThread.shutdownNow();
     blockingExecutors.forEach(ExecutorService::shutdownNow);
     probeLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     httpLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -30,6 +30,9 @@ public final class Cli {
   static final String USAGE = String.join("\n",
       "usage: keepwatch run [--config FILE]",
       "       keepwatch status [--json] [--config FILE]",
+      "       keepwatch maintenance on [--reason TEXT] [--config FILE]",
+      "       keepwatch maintenance off [--config FILE]",
+      "       keepwatch reset [--config FILE]",
       "       keepwatch config check [FILE]",
       "       keepwatch version");
 
@@ -55,6 +58,25 @@ public final class Cli {
           String config = option(words, "--config");
           noMore(words);
           return StatusCommand.run(loadForClient(config).httpListen(), json, out, err);
+        }
+        case "maintenance": {
+          String state = words.poll();
+          if (!"on".equals(state) && !"off".equals(state)) {
+            return usage("maintenance needs 'on' or 'off'");
+          }
+          String reason = option(words, "--reason");
+          String config = option(words, "--config");
+          noMore(words);
+          if (reason != null && state.equals("off")) {
+            return usage("--reason goes with 'maintenance on'");
+          }
+          String form = "state=" + state + (reason == null ? "" : "&reason=" + urlEncode(reason));
+          return control(config, "/maintenance", form);
+        }
+        case "reset": {
+          String config = option(words, "--config");
+          noMore(words);
+          return control(config, "/reset", "");
         }
         case "config": {
           if (!"check".equals(words.poll())) {
@@ -82,6 +104,31 @@ public final class Cli {
       err.println("keepwatch: config error: " + e.getMessage());
       return ExitCodes.CONFIG;
     }
+  }
+
+  /** POSTs to the control socket; exit 0 when the agent did it, 1 when it refused, 3 unreachable. */
+  private int control(String configFile, String path, String form) throws ConfigError {
+    Path socket = loadForClient(configFile).controlSocket();
+    ControlClient.Reply reply;
+    try {
+      reply = ControlClient.post(socket, path, form);
+    } catch (IOException e) {
+      String why = e.getMessage() == null ? e.toString() : e.getMessage();
+      String hint = why.contains("Permission denied") || why.contains("Access denied")
+          ? " (the socket is mode 0660: run as the agent's user, root, or a member of control.group)" : "";
+      err.println("keepwatch: cannot reach the agent's control socket " + socket + ": " + why + hint);
+      return ExitCodes.NOT_RUNNING;
+    }
+    if (reply.status() == 200) {
+      out.print(reply.body());
+      return ExitCodes.OK;
+    }
+    err.print("keepwatch: the agent refused (HTTP " + reply.status() + "): " + reply.body());
+    return ExitCodes.NOT_UP;
+  }
+
+  private static String urlEncode(String text) {
+    return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8);
   }
 
   private int configCheck(String file) throws ConfigError {

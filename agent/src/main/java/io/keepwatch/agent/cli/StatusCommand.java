@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -84,6 +85,14 @@ final class StatusCommand {
       }
       out.printf(format, entry.getKey(), p.getString("kind"), p.getBoolean("critical") ? "yes" : "no",
           p.getString("health"), streak, latency, last);
+    }
+    List<? extends Config> actions = status.hasPath("actions") ? status.getConfigList("actions") : List.of();
+    if (!actions.isEmpty()) {
+      out.println();
+      out.println("  RECENT ACTIONS");
+      for (Config action : actions.subList(Math.max(0, actions.size() - 8), actions.size())) {
+        out.println("  " + action.getString("at") + "  " + action.getString("action") + ": " + action.getString("outcome"));
+      }
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.keepwatch.agent.endpoints;
 
+import io.keepwatch.agent.supervisor.ActionRecord;
+import io.keepwatch.agent.supervisor.OperatorControl;
 import io.keepwatch.agent.verdict.CheckAnswer;
 import io.keepwatch.agent.verdict.Snapshot;
 import io.netty.buffer.Unpooled;
@@ -19,79 +21,168 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Answers the read-only endpoints from the latest {@link Snapshot}: GET and HEAD of /check,
- * /status and /. Unknown paths get 404, other methods 405. HTTP/1.0 and 1.1, keep-alive as the
- * client asks. Stateless, so one instance serves every connection.
+ * Answers the endpoints from the latest {@link Snapshot}: GET and HEAD of /check, /status and /.
+ * With an {@link OperatorControl} (the unix control socket only) also POST /maintenance and POST /reset;
+ * without one (TCP) every POST is refused with 405, so nothing that changes state is reachable
+ * over the network. Unknown paths get 404. HTTP/1.0 and 1.1, keep-alive as the client asks.
+ * Stateless, so one instance serves every connection of its transport.
  */
 @Sharable
 public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static final Logger LOG = Logger.getLogger(EndpointHandler.class.getName());
   private static final String TEXT = "text/plain; charset=utf-8";
+  private static final long CONTROL_TIMEOUT_SECONDS = 10;
 
   private final Supplier<Snapshot> snapshots;
+  private final Supplier<List<ActionRecord>> actions;
   private final AgentInfo info;
+  private final Optional<OperatorControl> control;
 
-  public EndpointHandler(Supplier<Snapshot> snapshots, AgentInfo info) {
+  public EndpointHandler(Supplier<Snapshot> snapshots, Supplier<List<ActionRecord>> actions, AgentInfo info,
+      Optional<OperatorControl> control) {
     this.snapshots = snapshots;
+    this.actions = actions;
     this.info = info;
+    this.control = control;
+  }
+
+  /** What an answer needs to know of its request; the request itself is released on return. */
+  private record Asked(HttpVersion version, boolean head, boolean keepAlive) {
+    static Asked of(FullHttpRequest request) {
+      // Answer in the client's version; anything unusual, or a request too broken to have a
+      // version (Netty then says 1.0), gets 1.1.
+      boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0) && request.decoderResult().isSuccess();
+      return new Asked(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
+          request.method().equals(HttpMethod.HEAD), HttpUtil.isKeepAlive(request));
+    }
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    Asked asked = Asked.of(request);
     if (request.decoderResult().isFailure()) {
       // Malformed or oversized request line or headers: say so and hang up.
       Throwable cause = request.decoderResult().cause();
       String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-      respond(ctx, request, HttpResponseStatus.BAD_REQUEST, TEXT, text("bad request: " + why), false);
+      send(ctx, asked, response(asked, HttpResponseStatus.BAD_REQUEST, TEXT, text("bad request: " + why)), false);
       return;
     }
-    String path = new QueryStringDecoder(request.uri()).path();
-    boolean known = path.equals("/check") || path.equals("/status") || path.equals("/");
-    if (!known) {
-      respond(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT, text("no such endpoint: " + path), true);
-      return;
-    }
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String path = uri.path();
     HttpMethod method = request.method();
-    if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
-      FullHttpResponse refusal = response(request, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
-          text(method + " is not allowed on " + path + "; this endpoint is read-only"));
-      refusal.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-      send(ctx, request, refusal, true);
-      return;
-    }
-    Snapshot snapshot = snapshots.get();
+    boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
     switch (path) {
+      case "/check", "/status", "/" -> {
+        if (!read) {
+          refuseMethod(ctx, asked, method, path, "GET, HEAD", "this endpoint is read-only");
+          return;
+        }
+        answerRead(ctx, asked, path);
+      }
+      case "/maintenance", "/reset" -> {
+        if (control.isEmpty()) {
+          refuseMethod(ctx, asked, method, path, "",
+              "state changes are only accepted on the unix control socket");
+          return;
+        }
+        if (!method.equals(HttpMethod.POST)) {
+          refuseMethod(ctx, asked, method, path, "POST", "use POST");
+          return;
+        }
+        answerControl(ctx, asked, path, form(uri, request));
+      }
+      default -> send(ctx, asked, response(asked, HttpResponseStatus.NOT_FOUND, TEXT,
+          text("no such endpoint: " + path)), true);
+    }
+  }
+
+  private void answerRead(ChannelHandlerContext ctx, Asked asked, String path) {
+    Snapshot snapshot = snapshots.get();
+    FullHttpResponse response = switch (path) {
       case "/check" -> {
         CheckAnswer answer = snapshot.answer();
         HttpResponseStatus status = answer.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE;
-        respond(ctx, request, status, TEXT, answer.body(), true);
+        yield response(asked, status, TEXT, answer.body());
       }
-      case "/status" -> respond(ctx, request, HttpResponseStatus.OK, "application/json",
-          StatusDocuments.json(snapshot, info).getBytes(StandardCharsets.UTF_8), true);
-      default -> respond(ctx, request, HttpResponseStatus.OK, "text/html; charset=utf-8",
-          StatusDocuments.html(snapshot, info).getBytes(StandardCharsets.UTF_8), true);
+      case "/status" -> response(asked, HttpResponseStatus.OK, "application/json",
+          StatusDocuments.json(snapshot, actions.get(), info).getBytes(StandardCharsets.UTF_8));
+      default -> response(asked, HttpResponseStatus.OK, "text/html; charset=utf-8",
+          StatusDocuments.html(snapshot, actions.get(), info).getBytes(StandardCharsets.UTF_8));
+    };
+    send(ctx, asked, response, true);
+  }
+
+  private void answerControl(ChannelHandlerContext ctx, Asked asked, String path, Map<String, List<String>> form) {
+    OperatorControl c = control.orElseThrow();
+    CompletableFuture<String> done;
+    if (path.equals("/reset")) {
+      done = c.reset();
+    } else {
+      String state = first(form, "state");
+      if (!state.equals("on") && !state.equals("off")) {
+        send(ctx, asked, response(asked, HttpResponseStatus.BAD_REQUEST, TEXT,
+            text("state must be 'on' or 'off', got '" + state + "'")), true);
+        return;
+      }
+      done = c.maintenance(state.equals("on"), first(form, "reason"));
     }
+    done.orTimeout(CONTROL_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((line, failure) -> {
+      FullHttpResponse response;
+      if (failure == null) {
+        response = response(asked, HttpResponseStatus.OK, TEXT, text(line));
+      } else {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        response = response(asked, HttpResponseStatus.INTERNAL_SERVER_ERROR, TEXT,
+            text("not done: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage())));
+      }
+      send(ctx, asked, response, true); // Netty hands a write from another thread to the channel's loop
+    });
+  }
+
+  /** Form fields from the query string and an application/x-www-form-urlencoded body. */
+  private static Map<String, List<String>> form(QueryStringDecoder uri, FullHttpRequest request) {
+    Map<String, List<String>> fields = new java.util.HashMap<>(uri.parameters());
+    String body = request.content().toString(StandardCharsets.UTF_8);
+    if (!body.isBlank()) {
+      new QueryStringDecoder(body, false).parameters().forEach(fields::putIfAbsent);
+    }
+    return fields;
+  }
+
+  private static String first(Map<String, List<String>> form, String name) {
+    List<String> values = form.get(name);
+    return values == null || values.isEmpty() ? "" : values.get(0).strip();
+  }
+
+  private static void refuseMethod(ChannelHandlerContext ctx, Asked asked, HttpMethod method, String path,
+      String allowed, String why) {
+    FullHttpResponse refusal = response(asked, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
+        text(method + " is not allowed on " + path + "; " + why));
+    if (!allowed.isEmpty()) {
+      refusal.headers().set(HttpHeaderNames.ALLOW, allowed);
+    }
+    send(ctx, asked, refusal, true);
   }
 
   private static byte[] text(String line) {
     return (line + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  private static FullHttpResponse response(
-      FullHttpRequest request, HttpResponseStatus status, String contentType, byte[] body) {
-    boolean head = request.method().equals(HttpMethod.HEAD);
-    // Answer in the client's version; anything unusual, or a request too broken to have a
-    // version (Netty then says 1.0), gets 1.1.
-    boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0) && request.decoderResult().isSuccess();
-    HttpVersion version = http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+  private static FullHttpResponse response(Asked asked, HttpResponseStatus status, String contentType, byte[] body) {
     FullHttpResponse response = new DefaultFullHttpResponse(
-        version, status, head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        asked.version(), status, asked.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
     response.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, contentType)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
@@ -99,14 +190,8 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     return response;
   }
 
-  private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status,
-      String contentType, byte[] body, boolean mayKeepAlive) {
-    send(ctx, request, response(request, status, contentType, body), mayKeepAlive);
-  }
-
-  private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response,
-      boolean mayKeepAlive) {
-    boolean keepAlive = mayKeepAlive && HttpUtil.isKeepAlive(request);
+  private static void send(ChannelHandlerContext ctx, Asked asked, FullHttpResponse response, boolean mayKeepAlive) {
+    boolean keepAlive = mayKeepAlive && asked.keepAlive();
     HttpUtil.setKeepAlive(response, keepAlive);
     var written = ctx.writeAndFlush(response);
     if (!keepAlive) {

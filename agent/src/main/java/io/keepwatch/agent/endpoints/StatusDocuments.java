@@ -2,10 +2,13 @@ package io.keepwatch.agent.endpoints;
 
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.ProbeStatus;
 import io.keepwatch.agent.verdict.Snapshot;
 import io.keepwatch.probes.ProbeResult;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +23,7 @@ public final class StatusDocuments {
   private StatusDocuments() {}
 
   /** The /status document, as a tree of maps (also what the JSON is rendered from). */
-  public static Map<String, Object> tree(Snapshot snapshot, AgentInfo info) {
+  public static Map<String, Object> tree(Snapshot snapshot, List<ActionRecord> actions, AgentInfo info) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("state", snapshot.verdict().state().name());
     root.put("reason", snapshot.verdict().reason());
@@ -33,12 +36,22 @@ public final class StatusDocuments {
       probes.put(probe.spec().name(), probe(probe));
     }
     root.put("probes", probes);
+    List<Map<String, Object>> done = new ArrayList<>();
+    for (ActionRecord action : actions) {
+      Map<String, Object> a = new LinkedHashMap<>();
+      a.put("at", action.at().toString());
+      a.put("action", action.action());
+      a.put("outcome", action.outcome());
+      done.add(a);
+    }
+    root.put("actions", done);
+    root.put("holds_vip", snapshot.holdsVip());
     return root;
   }
 
   /** The /status JSON. Typesafe Config, already a dependency, renders valid JSON. */
-  public static String json(Snapshot snapshot, AgentInfo info) {
-    return ConfigValueFactory.fromMap(tree(snapshot, info)).render(JSON) + "\n";
+  public static String json(Snapshot snapshot, List<ActionRecord> actions, AgentInfo info) {
+    return ConfigValueFactory.fromMap(tree(snapshot, actions, info)).render(JSON) + "\n";
   }
 
   private static Map<String, Object> probe(ProbeStatus probe) {
@@ -67,7 +80,7 @@ public final class StatusDocuments {
   }
 
   /** The / page: one screen a tired operator can read. */
-  public static String html(Snapshot snapshot, AgentInfo info) {
+  public static String html(Snapshot snapshot, List<ActionRecord> actions, AgentInfo info) {
     StringBuilder out = new StringBuilder(2048);
     String state = snapshot.verdict().state().name();
     out.append("<!doctype html>\n<html><head><meta charset=\"utf-8\">")
@@ -96,7 +109,19 @@ public final class StatusDocuments {
           .append(health).append("</td><td>").append(escape(last)).append("</td><td>")
           .append(latency).append("</td><td>").append(streakText).append("</td></tr>\n");
     }
-    out.append("</table>\n<p><a href=\"/check\">/check</a> &middot; <a href=\"/status\">/status</a></p>\n")
+    out.append("</table>\n<h2>Recent actions</h2>\n");
+    if (actions.isEmpty()) {
+      out.append("<p>none</p>\n");
+    } else {
+      out.append("<table><tr><th>at</th><th>action</th><th>outcome</th></tr>\n");
+      for (int i = actions.size() - 1; i >= 0; i--) {
+        ActionRecord a = actions.get(i);
+        out.append("<tr><td>").append(a.at()).append("</td><td>").append(escape(a.action()))
+            .append("</td><td>").append(escape(a.outcome())).append("</td></tr>\n");
+      }
+      out.append("</table>\n");
+    }
+    out.append("<p><a href=\"/check\">/check</a> &middot; <a href=\"/status\">/status</a></p>\n")
         .append("</body></html>\n");
     return out.toString();
   }

@@ -94,7 +94,8 @@ class CliTest {
   void statusOfARunningAgentShowsEveryProbe() throws Exception {
     // An agent whose nginx does not exist: it answers, and the node is not UP.
     Path pidfile = dir.resolve("nginx.pid");
-    String config = "keepwatch { http.listen = \"127.0.0.1:0\", nginx.pidfile = \"" + pidfile + "\" }\n";
+    String config = "keepwatch { http.listen = \"127.0.0.1:0\", nginx.pidfile = \"" + pidfile + "\"\n"
+        + "control.socket = \"" + dir.resolve("run/k.sock") + "\", restart.enabled = false }\n";
     try (Agent agent = Agent.start(ConfigLoader.parse(config, "t.conf").config(),
         new AgentInfo("9.9", "n1", Instant.now()))) {
       Path file = dir.resolve("k.conf");

@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,7 +35,7 @@ class EndpointHandlerTest {
   private final AgentInfo info = new AgentInfo("1.2.3", "node-<a>", Instant.parse("2026-11-21T10:00:00Z"));
 
   private EmbeddedChannel channel() {
-    return new EmbeddedChannel(new EndpointInitializer(new EndpointHandler(judge::snapshot, info)));
+    return new EmbeddedChannel(new EndpointInitializer(new EndpointHandler(judge::snapshot, List::of, info, Optional.empty())));
   }
 
   /** Sends raw request bytes and returns everything written back, as text. */

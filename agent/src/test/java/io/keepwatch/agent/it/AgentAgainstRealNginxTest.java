@@ -57,6 +57,8 @@ class AgentAgainstRealNginxTest {
     String config = String.join("\n",
         "keepwatch {",
         "  http.listen = \"127.0.0.1:0\"",
+        "  control.socket = \"" + prefix.resolve("run/keepwatch.sock") + "\"",
+        "  restart.enabled = false  # this class tests detection; SupervisorAgainstRealNginxTest tests restarts",
         "  nginx.pidfile = \"" + nginx.pidfile() + "\"",
         "  probes {",
         "    port.address = \"127.0.0.1:" + nginx.port() + "\"",

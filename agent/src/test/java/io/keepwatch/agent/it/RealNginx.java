@@ -11,10 +11,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real nginx in a temporary prefix, on a free loopback port, with two workers and a
- * stub_status location. It runs with "daemon off" so the master is this JVM's child: its pid is
- * known without trusting the pidfile, and the JVM reaps it when it dies. Every process it started
- * is stopped by pid in {@link #close()}.
+ * A real nginx in a temporary prefix, on a free loopback port, with two workers, a stub_status
+ * location and a /health location served from a file the test can remove.
+ *
+ * <p>Two modes. {@link #start}: "daemon off", the master is this JVM's child, so its pid is known
+ * without trusting the pidfile and the JVM reaps it. {@link #startDaemon}: nginx daemonizes as in
+ * production, so the agent's restart command ({@link #startCommand()}) can start it too; pids come
+ * from the pidfile. Every nginx process seen is stopped by pid in {@link #close()}.
  */
 final class RealNginx implements AutoCloseable {
 
@@ -22,20 +25,58 @@ final class RealNginx implements AutoCloseable {
 
   private final Path prefix;
   private final int port;
+  private final boolean daemon;
   private Process master;
-  private final List<Long> startedPids = new ArrayList<>();
+  private final java.util.Set<Long> seenPids = new java.util.LinkedHashSet<>();
 
-  private RealNginx(Path prefix, int port) {
+  private RealNginx(Path prefix, int port, boolean daemon) {
     this.prefix = prefix;
     this.port = port;
+    this.daemon = daemon;
   }
 
+  /** nginx as this JVM's child ("daemon off"). */
   static RealNginx start(Path prefix) throws IOException, InterruptedException {
-    RealNginx nginx = new RealNginx(prefix, freePort());
+    return start(prefix, false);
+  }
+
+  /** nginx daemonized, as in production. */
+  static RealNginx startDaemon(Path prefix) throws IOException, InterruptedException {
+    return start(prefix, true);
+  }
+
+  private static RealNginx start(Path prefix, boolean daemon) throws IOException, InterruptedException {
+    RealNginx nginx = new RealNginx(prefix, freePort(), daemon);
     Files.createDirectories(prefix.resolve("logs"));
+    Files.createDirectories(prefix.resolve("html"));
+    Files.writeString(prefix.resolve("html/health"), "ok\n");
     nginx.writeConfig(false);
     nginx.startMaster();
     return nginx;
+  }
+
+  /** argv that starts this nginx (daemon mode): what the agent's restart command runs. */
+  List<String> startCommand() {
+    return List.of(BINARY.toString(), "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString());
+  }
+
+  /** argv of this nginx's config test. */
+  List<String> configTestCommand() {
+    return List.of(BINARY.toString(), "-t", "-q", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString());
+  }
+
+  /** Makes /health answer 404 (true) or 200 (false), without touching nginx. */
+  void failHealth(boolean failing) throws IOException {
+    if (failing) {
+      Files.deleteIfExists(prefix.resolve("html/health"));
+    } else {
+      Files.writeString(prefix.resolve("html/health"), "ok\n");
+    }
+  }
+
+  /** Writes a config nginx rejects ("bogus_directive"); the running nginx keeps the old one. */
+  void breakConfig() throws IOException {
+    Files.writeString(prefix.resolve("nginx.conf"), "bogus_directive on;\n" + Files.readString(prefix.resolve("nginx.conf")));
   }
 
   private static Path findBinary() {
@@ -61,8 +102,26 @@ final class RealNginx implements AutoCloseable {
     return prefix.resolve("nginx.pid");
   }
 
+  /** The master's pid: our child's, or (daemon mode) the pidfile's; -1 when there is none. */
   long masterPid() {
-    return master.pid();
+    if (!daemon) {
+      return master.pid();
+    }
+    try {
+      return Long.parseLong(Files.readString(pidfile()).strip());
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Whether the process exists and is not a zombie (a killed daemon may stay one until reaped). */
+  static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   String url(String path) {
@@ -82,48 +141,80 @@ final class RealNginx implements AutoCloseable {
   /** Starts the master again after a stop or kill, same prefix and port. */
   void startMaster() throws IOException, InterruptedException {
     Files.deleteIfExists(pidfile());
-    master = new ProcessBuilder(BINARY.toString(), "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
+    Process started = new ProcessBuilder(startCommand())
         .redirectErrorStream(true)
         .redirectOutput(prefix.resolve("logs/stdout.log").toFile())
         .start();
-    startedPids.add(master.pid());
+    if (daemon) {
+      if (!started.waitFor(10, TimeUnit.SECONDS) || started.exitValue() != 0) {
+        started.destroyForcibly();
+        throw new AssertionError("nginx did not start: " + readLog());
+      }
+    } else {
+      master = started;
+    }
     Await.until(Duration.ofSeconds(10), "nginx started with 2 workers", this::workerPids, w -> {
-      if (!master.isAlive()) {
+      if (!daemon && !master.isAlive()) {
         throw new AssertionError("nginx exited: " + readLog());
       }
       return w.size() == 2 && Files.exists(pidfile());
     });
-    startedPids.addAll(workerPids());
+    remember();
   }
 
-  /** nginx -s stop: what an operator or a package upgrade does. */
-  void stop() throws IOException, InterruptedException {
-    control("stop");
-    if (!master.waitFor(10, TimeUnit.SECONDS)) {
-      throw new AssertionError("nginx did not stop");
+  /** Notes the current master and workers, so close() stops them even if the agent started them. */
+  void remember() {
+    long pid = masterPid();
+    if (pid > 0) {
+      seenPids.add(pid);
+      seenPids.addAll(workerPids());
     }
   }
 
-  /** SIGKILL to the master and every worker: a crash, or the OOM killer. */
+  /**
+   * SIGTERM to the master: what "nginx -s stop" sends, without re-reading nginx.conf (which a
+   * test may have broken on purpose).
+   */
+  void stop() throws IOException, InterruptedException {
+    long pid = masterPid();
+    remember();
+    signal("TERM", List.of(pid));
+    Await.until(Duration.ofSeconds(10), "nginx " + pid + " stopped", () -> running(pid), r -> !r);
+  }
+
+  /**
+   * SIGKILL to the master and every worker: a crash, or the OOM killer. The master is stopped
+   * first: a live master that sees a worker die forks a replacement, which would be orphaned
+   * holding the listening socket.
+   */
   void killAll() throws IOException, InterruptedException {
-    List<Long> pids = new ArrayList<>(workerPids());
-    pids.add(master.pid());
+    remember();
+    signal("STOP", List.of(masterPid()));
+    List<Long> pids = masterAndWorkers();
     signal("KILL", pids);
-    master.waitFor(10, TimeUnit.SECONDS);
+    Await.until(Duration.ofSeconds(10), "nginx killed", () -> pids.stream().anyMatch(RealNginx::running), r -> !r);
   }
 
   /** SIGSTOP (or SIGCONT) to master and workers: nginx hangs but its sockets stay open. */
   void freeze(boolean stopped) throws IOException, InterruptedException {
-    List<Long> pids = new ArrayList<>(workerPids());
-    pids.add(master.pid());
-    signal(stopped ? "STOP" : "CONT", pids);
+    remember();
+    signal(stopped ? "STOP" : "CONT", masterAndWorkers());
+  }
+
+  /** Master first, so it is signalled before it can react to its workers' signals. */
+  private List<Long> masterAndWorkers() {
+    List<Long> pids = new ArrayList<>();
+    pids.add(masterPid());
+    pids.addAll(workerPids());
+    return pids;
   }
 
   List<Long> workerPids() {
-    if (master == null || !master.isAlive()) {
+    long pid = masterPid();
+    if (pid <= 0 || !running(pid)) {
       return List.of();
     }
-    return master.toHandle().children().map(ProcessHandle::pid).toList();
+    return ProcessHandle.of(pid).map(h -> h.children().map(ProcessHandle::pid).toList()).orElse(List.of());
   }
 
   private void control(String signal) throws IOException, InterruptedException {
@@ -149,7 +240,9 @@ final class RealNginx implements AutoCloseable {
     String stub = garbageStub ? "return 200 \"garbage\\n\";" : "stub_status;";
     String tmp = prefix.resolve("tmp").toString();
     Files.writeString(prefix.resolve("nginx.conf"), String.join("\n",
-        "daemon off;",
+        daemon ? "" : "daemon off;",
+        // Workers must read html/ inside the test's private temporary directory.
+        "root".equals(System.getProperty("user.name")) ? "user root;" : "",
         "worker_processes 2;",
         "pid " + pidfile() + ";",
         "error_log " + prefix.resolve("logs/error.log") + " notice;",
@@ -161,6 +254,7 @@ final class RealNginx implements AutoCloseable {
         "  server {",
         "    listen 127.0.0.1:" + port + ";",
         "    location / { return 200 \"hello\\n\"; }",
+        "    location = /health { root " + prefix.resolve("html") + "; }",
         "    location = /nginx_status { " + stub + " }",
         "  }",
         "}",
@@ -178,8 +272,8 @@ final class RealNginx implements AutoCloseable {
   /** Stops, by pid, every process this fixture started (a stopped one too: SIGKILL works on it). */
   @Override
   public void close() throws IOException {
-    List<Long> candidates = new ArrayList<>(startedPids);
-    candidates.addAll(workerPids()); // workers started by a reload
+    remember(); // the current master and workers, whoever started them
+    List<Long> candidates = new ArrayList<>(seenPids);
     List<Long> alive = new ArrayList<>();
     for (long pid : candidates) {
       // Only our nginx: a pid that exited long ago may belong to someone else now.
@@ -190,6 +284,7 @@ final class RealNginx implements AutoCloseable {
     }
     try {
       if (!alive.isEmpty()) {
+        signal("STOP", alive); // no master may respawn a worker while the others die
         signal("KILL", alive);
       }
       if (master != null) {
