@@ -73,12 +73,14 @@ public final class Judge {
     }
     Verdict previousProbeVerdict = probeVerdict;
     probeVerdict = judge(probes.values(), previousProbeVerdict);
-    publish();
+    // The supervisor hears first and may set an overlay (RECOVERING, holding the VIP) before
+    // anything is published: otherwise a /check could see a DOWN that lasts microseconds.
     if (!probeVerdict.sameAs(previousProbeVerdict)) {
       for (Listener listener : listeners) {
         listener.probeVerdictChanged(previousProbeVerdict, probeVerdict);
       }
     }
+    publish();
   }
 
   /** The probes' own verdict, without overlay. Scheduler thread only. */

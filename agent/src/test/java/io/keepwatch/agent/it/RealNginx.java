@@ -227,8 +227,12 @@ final class RealNginx implements AutoCloseable {
   }
 
   private static void signal(String name, List<Long> pids) throws IOException, InterruptedException {
-    List<String> argv = new ArrayList<>(List.of("kill", "-" + name));
-    pids.forEach(pid -> argv.add(Long.toString(pid)));
+    List<String> argv = new ArrayList<>(List.of("kill", "-" + name, "--"));
+    // Never -1 or 0: kill(2) would signal every process we may signal, or our whole group.
+    pids.stream().filter(pid -> pid > 0).forEach(pid -> argv.add(Long.toString(pid)));
+    if (argv.size() == 3) {
+      return;
+    }
     Process kill = new ProcessBuilder(argv).redirectErrorStream(true).start();
     if (!kill.waitFor(5, TimeUnit.SECONDS)) {
       kill.destroyForcibly();

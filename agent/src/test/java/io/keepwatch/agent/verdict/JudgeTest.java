@@ -124,4 +124,38 @@ class JudgeTest {
     }
     assertEquals(List.of("STARTING->UP", "UP->DOWN", "DOWN->UP"), heard);
   }
+
+  @Test
+  void overlayShowsOverTheProbesAndHoldingTheVipAnswers200WithTheTruthInTheBody() {
+    Judge judge = new Judge(List.of(process("process")), clock);
+    judge.record("process", fail("pidfile missing"));
+    judge.record("process", fail("pidfile missing"));
+    assertEquals(503, judge.snapshot().answer().status());
+
+    judge.setOverlay(java.util.Optional.of(new Overlay(NodeState.RECOVERING, "restart 1 of 3", true)));
+    assertEquals(200, judge.snapshot().answer().status(), "hold-vip keeps keepalived's check passing");
+    assertEquals("RECOVERING restart 1 of 3", judge.snapshot().answer().text(), "the body still says what is going on");
+    assertEquals(true, judge.snapshot().holdsVip());
+
+    judge.setOverlay(java.util.Optional.of(new Overlay(NodeState.RECOVERING, "restart 1 of 3", false)));
+    assertEquals(503, judge.snapshot().answer().status(), "the hold ended: the answer changes though the state does not");
+
+    judge.setOverlay(java.util.Optional.of(new Overlay(NodeState.MAINTENANCE, "kernel upgrade", false)));
+    assertEquals("MAINTENANCE kernel upgrade", judge.snapshot().answer().text());
+    judge.record("process", OK);
+    judge.record("process", OK);
+    assertEquals(NodeState.MAINTENANCE, judge.snapshot().verdict().state(), "healthy probes do not end a drain");
+    assertEquals(NodeState.UP, judge.probeVerdict().state());
+
+    judge.setOverlay(java.util.Optional.empty());
+    assertEquals("UP", judge.snapshot().answer().text());
+  }
+
+  @Test
+  void onlyARestartInFlightMayHoldTheVip() {
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new Overlay(NodeState.ESCALATED, "x", true));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new Overlay(NodeState.UP, "x", false));
+  }
 }

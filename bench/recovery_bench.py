@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""bench/recovery.md's figures: fault -> nginx serving again, keepwatch vs the classic loop.
+
+For each fault (nginx stopped, master and workers SIGKILLed, master and workers SIGSTOPped) and
+each watchdog (keepwatch at its shipped defaults with scripts/nginx-hard-restart as restart
+command; bench/classic-loop.sh), in the same run: inject the fault, then GET / on nginx every
+10 ms until it answers 200 again (at most --give-up seconds). nginx is daemonized, as in
+production; this process is a child subreaper that reaps orphans, as init would, so `ps -C nginx`
+does not see zombies a real init would have removed. Loops are bounded; processes stopped by pid.
+
+usage: bench/recovery_bench.py [--runs N] [--give-up S]
+"""
+import argparse
+import ctypes
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_bench as cb  # noqa: E402  (Nginx, Agent, check, wait_for, free_port)
+
+TOP = cb.TOP
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper():
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+    stop = threading.Event()
+
+    def reap():
+        while not stop.is_set():
+            try:
+                while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                    pass
+            except ChildProcessError:
+                pass
+            time.sleep(0.01)
+
+    threading.Thread(target=reap, daemon=True).start()
+    return stop
+
+
+def serves(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            s.settimeout(0.5)
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            return s.recv(12).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+class DaemonNginx(cb.Nginx):
+    """The bench's nginx, daemonized (no 'daemon off'), so a watchdog can start it."""
+
+    def __init__(self, prefix):
+        super().__init__(prefix)
+        conf = os.path.join(prefix, "nginx.conf")
+        with open(conf) as f:
+            text = f.read().replace("daemon off; ", "")
+        with open(conf, "w") as f:
+            f.write(text)
+
+    def argv(self):
+        return [cb.NGINX, "-p", self.prefix, "-c", self.prefix + "/nginx.conf"]
+
+    def start(self):
+        subprocess.run(self.argv(), check=True)
+        cb.wait_for(lambda: self.master() > 0 and len(self.workers_of(self.master())) == 2, 10, "nginx start")
+
+    def master(self):
+        try:
+            with open(self.pidfile) as f:
+                pid = int(f.read().strip())
+            with open(f"/proc/{pid}/stat") as f:
+                return pid if f.read().rsplit(")", 1)[1].split()[0] != "Z" else -1
+        except (OSError, ValueError, IndexError):
+            return -1
+
+    @staticmethod
+    def workers_of(pid):
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                return [int(p) for p in f.read().split()]
+        except OSError:
+            return []
+
+    def inject(self, fault):
+        pid = self.master()
+        if pid <= 0:
+            raise RuntimeError("no live nginx master to inject %s into" % fault)
+        victims = [pid] + self.workers_of(pid)  # master first: it must not respawn workers
+        if fault == "stop":
+            os.kill(pid, signal.SIGTERM)
+        elif fault == "sigkill":
+            os.kill(pid, signal.SIGSTOP)
+            for v in victims:
+                os.kill(v, signal.SIGKILL)
+        elif fault == "sigstop":
+            for v in victims:
+                os.kill(v, signal.SIGSTOP)
+        return victims
+
+    def kill_everything(self):
+        for pid in [self.master()] + self.workers_of(self.master()):
+            if pid > 0:  # never -1 or 0: those signal every process / the whole group
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+
+def run_fault(nginx, fault, give_up, agent_port=None):
+    """Seconds from the fault to the first 200 from nginx (None if it never came back), the
+    seconds from the fault to the agent's first 503 (None without an agent), and the pids hit."""
+    cb.wait_for(lambda: serves(nginx.port), 30, "nginx serving before " + fault)
+    time.sleep(1.0)
+    victims = nginx.inject(fault)
+    t0 = time.monotonic()
+    end = t0 + give_up
+    served = None
+    down_seen = False  # a dying nginx may still answer the first polls: only a comeback counts
+    first_503 = None
+    last_503 = None
+    while time.monotonic() < end:
+        now = time.monotonic() - t0
+        if served is None:
+            if not serves(nginx.port):
+                down_seen = True
+            elif down_seen:
+                served = now
+        if agent_port:
+            status = cb.check(agent_port)
+            if status != 200:
+                first_503 = now if first_503 is None else first_503
+                last_503 = now
+            elif served is not None and now > 0.05:
+                break  # nginx serves and the check says UP: done
+        elif served is not None:
+            break
+        time.sleep(0.005)
+    window = None if first_503 is None else last_503 - first_503
+    return served, window, victims
+
+
+def cleanup_after(nginx, victims):
+    for pid in victims:
+        if pid <= 0:  # kill(-1) would signal every process we may signal
+            continue
+        try:
+            os.kill(pid, signal.SIGCONT)
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    time.sleep(0.2)
+
+
+def bench_keepwatch(prefix, runs, give_up, hold_vip):
+    nginx = DaemonNginx(prefix)
+    nginx.start()
+    agent = cb.Agent(prefix, nginx)
+    # Shipped defaults, with this nginx's commands: the hard restart handles a hung master too.
+    with open(agent.conf) as f:
+        conf = f.read()
+    restart = json.dumps([os.path.join(TOP, "scripts/nginx-hard-restart"), nginx.pidfile] + nginx.argv())
+    test = json.dumps([cb.NGINX, "-t", "-q", "-p", nginx.prefix, "-c", nginx.prefix + "/nginx.conf"])
+    conf = conf.replace("  restart.enabled = false   # this bench measures detection; bench/recovery measures restarts\n", "")
+    conf = conf.replace("keepwatch {", "keepwatch {\n  nginx.restart = %s\n  nginx.config-test = %s\n  restart.max-attempts = 1000\n  restart.hold-vip = %s\n" % (restart, test, hold_vip), 1)
+    with open(agent.conf, "w") as f:
+        f.write(conf)
+    agent.start()
+    results = {}
+    try:
+        for fault in ("stop", "sigkill", "sigstop"):
+            results[fault] = []
+            results[fault + "_check503"] = []
+            for _ in range(runs):
+                cb.wait_for(lambda: cb.check(agent.port) == 200, 30, "UP")
+                cb.wait_for(lambda: cb.all_probes_fresh(agent.port), 30, "probes fresh")
+                took, window, victims = run_fault(nginx, fault, give_up, agent.port)
+                results[fault].append(took)
+                results[fault + "_check503"].append(window or 0.0)
+                cleanup_after(nginx, [v for v in victims if v != nginx.master()])
+            cb.wait_for(lambda: cb.check(agent.port) == 200, 30, "UP after " + fault)
+    finally:
+        agent.stop()
+        nginx.kill_everything()
+    return results
+
+
+def bench_classic(prefix, runs, give_up):
+    nginx = DaemonNginx(prefix)
+    nginx.start()
+    loop = subprocess.Popen([os.path.join(TOP, "bench/classic-loop.sh")] + nginx.argv(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results = {}
+    try:
+        for fault in ("stop", "sigkill", "sigstop"):
+            results[fault] = []
+            for _ in range(runs):
+                took, _, victims = run_fault(nginx, fault, give_up)
+                results[fault].append(took)
+                if took is None:
+                    # The classic loop never noticed: recover by hand for the next run.
+                    cleanup_after(nginx, victims)
+                    cb.wait_for(lambda: nginx.master() < 0 or serves(nginx.port), 10, "hand cleanup")
+                    if not serves(nginx.port):
+                        subprocess.run(nginx.argv(), check=False)
+    finally:
+        loop.kill()
+        loop.wait(10)
+        nginx.kill_everything()
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--give-up", type=float, default=20)
+    ap.add_argument("--out", default=os.path.join(TOP, "bench/out/recovery.json"))
+    args = ap.parse_args()
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    stop_reaper = become_subreaper()
+    results = {}
+    for name, fn in (("keepwatch hold-vip=0s", lambda p, r, g: bench_keepwatch(p, r, g, "0s")),
+                     ("keepwatch hold-vip=1s", lambda p, r, g: bench_keepwatch(p, r, g, "1s")),
+                     ("classic", bench_classic)):
+        prefix = tempfile.mkdtemp(prefix="keepwatch-recovery.")
+        results[name] = fn(prefix, args.runs, args.give_up)
+        subprocess.run(["rm", "-rf", prefix])
+    stop_reaper.set()
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=2)
+    for name, faults in results.items():
+        for fault, values in faults.items():
+            if fault.endswith("_check503"):
+                ms = [v * 1000 for v in values]
+                print("%-22s %-8s /check answered 503 for: median %.0f ms, max %.0f ms; all: %s"
+                      % (name, fault[:-len("_check503")], statistics.median(ms), max(ms), ["%.0f" % v for v in ms]))
+                continue
+            ok = [v * 1000 for v in values if v is not None]
+            lost = len(values) - len(ok)
+            text = "median %.0f ms, max %.0f ms" % (statistics.median(ok), max(ok)) if ok else "never"
+            print("%-22s %-8s serving again after: %s; not back within %ss: %d of %d; all: %s" % (
+                name, fault, text, args.give_up, lost, len(values),
+                ["%.0f" % (v * 1000) if v is not None else "-" for v in values]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
