@@ -241,6 +241,55 @@ class SupervisorAgainstRealNginxTest {
   }
 
   @Test
+  void escalationCallsTheWebhookWithNodeStateReasonAndTime() throws Exception {
+    // A webhook receiver on loopback that records what it gets.
+    java.util.concurrent.BlockingQueue<String> posted = new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+    receiver.createContext("/hook", exchange -> {
+      posted.add(exchange.getRequestMethod() + " " + exchange.getRequestHeaders().getFirst("Content-Type") + " "
+          + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    receiver.start();
+    try {
+      escalateWithCommands("webhook = \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"");
+      String got = posted.poll(20, TimeUnit.SECONDS);
+      assertTrue(got != null, "the webhook was called");
+      assertTrue(got.startsWith("POST application/json {"), got);
+      com.typesafe.config.Config json = com.typesafe.config.ConfigFactory.parseString(got.substring(got.indexOf('{')));
+      assertEquals("test-node", json.getString("node"));
+      assertEquals("ESCALATED", json.getString("state"));
+      assertTrue(json.getString("reason").startsWith("config test failed, not restarting: "), got);
+      Instant.parse(json.getString("time"));
+      List<ActionRecord> webhook = Await.until(DEADLINE, "the webhook's record", () -> actions("webhook"), l -> !l.isEmpty());
+      assertTrue(webhook.get(0).outcome().endsWith(": HTTP 204"), webhook.toString());
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
+  @Test
+  void aWebhookThatNeverAnswersIsCutAtItsTimeout() throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 4, java.net.InetAddress.getByName("127.0.0.1"))) {
+      escalateWithCommands("webhook = \"http://127.0.0.1:" + silent.getLocalPort() + "/hook\", webhook-timeout = 500ms");
+      List<ActionRecord> webhook = Await.until(DEADLINE, "a webhook record", () -> actions("webhook"), l -> !l.isEmpty());
+      assertTrue(webhook.get(0).outcome().contains("failed"), webhook.toString());
+      assertEquals(200, get("/status").statusCode());
+    }
+  }
+
+  /** Escalates through a broken config with nginx stopped; returns once ESCALATED. */
+  private void escalateWithCommands(String escalationSettings) throws Exception {
+    start("escalation { command-timeout = 1s, " + escalationSettings + " }");
+    awaitState(NodeState.UP, "");
+    nginx.breakConfig();
+    nginx.stop();
+    awaitState(NodeState.ESCALATED, "config test failed");
+  }
+
+  @Test
   void escalationCommandsThatHangOrFailAreLoggedAndTheAgentGoesOn() throws Exception {
     start("escalation { commands = [[\"sleep\", \"60\"], [\"false\"], [\"/nonexistent/cmd\"]], command-timeout = 1s }");
     awaitState(NodeState.UP, "");
@@ -289,6 +338,29 @@ class SupervisorAgainstRealNginxTest {
   }
 
   @Test
+  void aSecondAgentOnTheSameSocketIsRefusedAndAStaleSocketIsReplaced() throws Exception {
+    start("");
+    AgentConfig same = ConfigLoader.load(configFile).config();
+    java.io.IOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> Agent.start(same, new AgentInfo("test", "second", Instant.now())));
+    assertEquals("another keepwatch is listening on " + agent.controlSocket(), refused.getMessage());
+    assertEquals(200, get("/status").statusCode(), "the first agent is untouched");
+
+    // A crash leaves the socket file behind; the next start replaces it.
+    Path socket = agent.controlSocket();
+    agent.close();
+    agent = null;
+    java.nio.channels.ServerSocketChannel leftover = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+    leftover.bind(java.net.UnixDomainSocketAddress.of(socket));
+    leftover.close(); // the file stays, nobody listens: what a SIGKILLed agent leaves
+    assertTrue(Files.exists(socket));
+    startAgent("");
+    assertEquals(socket, agent.controlSocket());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(0, cli(out, "maintenance", "on", "--config", configFile.toString()), out.toString());
+  }
+
+  @Test
   void resetLeavesStickyEscalation() throws Exception {
     start("escalation.sticky = true");
     awaitState(NodeState.UP, "");
@@ -305,9 +377,10 @@ class SupervisorAgainstRealNginxTest {
 
   @Test
   void theSocketIsMode0660AndRefusesOthersAndTcpRefusesPosts() throws Exception {
-    start("");
+    start("control.group = \"nogroup\"");
     Path socket = agent.controlSocket();
     assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+    assertEquals("nogroup", Files.readAttributes(socket, java.nio.file.attribute.PosixFileAttributes.class).group().getName());
 
     HttpResponse<String> overTcp = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.http().port()
         + "/maintenance")).POST(HttpRequest.BodyPublishers.ofString("state=on&reason=x")));
@@ -328,12 +401,22 @@ class SupervisorAgainstRealNginxTest {
         + "    print(s.recv(200))\n"
         + "except OSError as e:\n"
         + "    print('errno', e.errno); sys.exit(13)\n";
-    Process other = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+    // Not in the socket's group (gid 4242): refused by the kernel.
+    Process other = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=4242", "--clear-groups", "--",
         "/usr/bin/python3", "-c", client, socket.toString()).redirectErrorStream(true).start();
     assertTrue(other.waitFor(10, TimeUnit.SECONDS));
     String said = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(13, other.exitValue(), said);
     assertEquals("errno 13", said.strip(), "EACCES");
     assertTrue(snapshot().verdict().state() != NodeState.MAINTENANCE);
+
+    // A member of control.group (nogroup, gid 65534) may drain the node.
+    Process member = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+        "/usr/bin/python3", "-c", client, socket.toString()).redirectErrorStream(true).start();
+    assertTrue(member.waitFor(10, TimeUnit.SECONDS));
+    String answered = new String(member.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, member.exitValue(), answered);
+    assertTrue(answered.contains("200 OK"), answered);
+    assertEquals(NodeState.MAINTENANCE, snapshot().verdict().state());
   }
 }
