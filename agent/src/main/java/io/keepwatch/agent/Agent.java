@@ -6,6 +6,8 @@ import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.endpoints.ControlSocket;
 import io.keepwatch.agent.endpoints.EndpointHandler;
 import io.keepwatch.agent.endpoints.HttpEndpoint;
+import io.keepwatch.agent.metrics.KeepwatchMeters;
+import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.schedule.ProbeScheduler;
 import io.keepwatch.agent.supervisor.CommandRunner;
 import io.keepwatch.agent.supervisor.Escalator;
@@ -47,6 +49,8 @@ public final class Agent implements AutoCloseable {
   private final ExecutorService actionsThread;
   private final List<ExecutorService> blockingExecutors = new ArrayList<>();
   private final Judge judge;
+  private final MetricsEndpoint metrics;
+  private final KeepwatchMeters meters;
   private final Supervisor supervisor;
   private final ProbeScheduler scheduler;
   private HttpEndpoint http;
@@ -62,16 +66,22 @@ public final class Agent implements AutoCloseable {
 
     judge = new Judge(config.probes(), clock);
     judge.addListener(new VerdictLog());
+    // The first stub-status probe feeds the exporter-compatible nginx_* metrics.
+    Optional<String> stubFeed = config.probes().stream()
+        .filter(p -> p.target() instanceof ProbeSpec.StubStatusTarget).map(ProbeSpec::name).findFirst();
+    metrics = new MetricsEndpoint(stubFeed);
+    meters = new KeepwatchMeters(metrics.registry(), config.probes(), judge::snapshot, info.version());
+    judge.addListener(meters);
+    judge.addListener(metrics.nginx());
     supervisor = new Supervisor(config, judge, schedulerThread, actionsThread,
         new CommandRunner(config.nginx().commandTimeout()),
         new Escalator(config.escalation(), info.node(), clock),
         new MaintenanceFile(config.controlSocket().resolveSibling(MAINTENANCE_FILE)),
-        clock, System::nanoTime);
+        clock, System::nanoTime, meters);
     judge.addListener(supervisor);
 
-    ProbeFactory factory = new ProbeFactory(probeLoop, this::blockingExecutor, page -> {
-      // The nginx_* metrics will read these pages; until then the probe's result says enough.
-    });
+    ProbeFactory factory = new ProbeFactory(probeLoop, this::blockingExecutor,
+        name -> metrics.nginx().fedBy(name) ? metrics.nginx()::pageFetched : page -> { });
     List<ProbeScheduler.Scheduled> scheduled = new ArrayList<>();
     for (ProbeSpec spec : config.probes()) {
       scheduled.add(new ProbeScheduler.Scheduled(spec.name(), factory.create(spec), spec.interval()));
@@ -87,10 +97,11 @@ public final class Agent implements AutoCloseable {
   public static Agent start(AgentConfig config, AgentInfo info) throws IOException {
     Agent agent = new Agent(config, info);
     try {
-      agent.http = HttpEndpoint.bind(config.httpListen(), agent.httpLoop,
-          new EndpointHandler(agent.judge::snapshot, agent.supervisor::recentActions, info, Optional.empty()));
+      EndpointHandler.Sources sources = new EndpointHandler.Sources(
+          agent.judge::snapshot, agent.supervisor::recentActions, info, agent.metrics, agent.meters);
+      agent.http = HttpEndpoint.bind(config.httpListen(), agent.httpLoop, new EndpointHandler(sources, Optional.empty()));
       agent.control = ControlSocket.bind(config.controlSocket(), config.controlGroup(), agent.httpLoop,
-          new EndpointHandler(agent.judge::snapshot, agent.supervisor::recentActions, info, Optional.of(agent.supervisor)));
+          new EndpointHandler(sources, Optional.of(agent.supervisor)));
     } catch (IOException | RuntimeException e) {
       agent.close();
       throw e;
@@ -136,5 +147,6 @@ public final class Agent implements AutoCloseable {
     httpLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     probeLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
     httpLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    metrics.close();
   }
 }

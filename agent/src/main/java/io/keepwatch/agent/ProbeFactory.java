@@ -23,18 +23,18 @@ final class ProbeFactory {
 
   private final EventLoopGroup probeLoop;
   private final Function<String, Executor> blockingExecutorFor;
-  private final Consumer<StubStatus> stubStatusListener;
+  private final Function<String, Consumer<StubStatus>> stubStatusListenerFor;
 
   /**
    * @param probeLoop the event loop of the network probes
    * @param blockingExecutorFor a dedicated executor for a probe that blocks (reads /proc), by name
-   * @param stubStatusListener receives every parsed stub_status page
+   * @param stubStatusListenerFor what receives the parsed pages of a stub-status probe, by name
    */
   ProbeFactory(EventLoopGroup probeLoop, Function<String, Executor> blockingExecutorFor,
-      Consumer<StubStatus> stubStatusListener) {
+      Function<String, Consumer<StubStatus>> stubStatusListenerFor) {
     this.probeLoop = probeLoop;
     this.blockingExecutorFor = blockingExecutorFor;
-    this.stubStatusListener = stubStatusListener;
+    this.stubStatusListenerFor = stubStatusListenerFor;
   }
 
   TimeBoundProbe create(ProbeSpec spec) {
@@ -57,6 +57,7 @@ final class ProbeFactory {
     }
     ProbeSpec.StubStatusTarget s = (ProbeSpec.StubStatusTarget) target; // the sealed interface's last kind
     return new StubStatusProbe(
-        new HttpFetch(probeLoop, s.http(), spec.timeout(), MAX_BODY_BYTES, s.tlsVerify()), stubStatusListener);
+        new HttpFetch(probeLoop, s.http(), spec.timeout(), MAX_BODY_BYTES, s.tlsVerify()),
+        stubStatusListenerFor.apply(spec.name()));
   }
 }

@@ -1,5 +1,7 @@
 package io.keepwatch.agent.endpoints;
 
+import io.keepwatch.agent.metrics.KeepwatchMeters;
+import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.supervisor.OperatorControl;
 import io.keepwatch.agent.verdict.CheckAnswer;
@@ -32,7 +34,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Answers the endpoints from the latest {@link Snapshot}: GET and HEAD of /check, /status and /.
+ * Answers the endpoints from the latest {@link Snapshot}: GET and HEAD of /check, /status,
+ * /metrics and /.
  * With an {@link OperatorControl} (the unix control socket only) also POST /maintenance and POST /reset;
  * without one (TCP) every POST is refused with 405, so nothing that changes state is reachable
  * over the network. Unknown paths get 404. HTTP/1.0 and 1.1, keep-alive as the client asks.
@@ -45,16 +48,19 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final long CONTROL_TIMEOUT_SECONDS = 10;
 
-  private final Supplier<Snapshot> snapshots;
-  private final Supplier<List<ActionRecord>> actions;
-  private final AgentInfo info;
+  /** What the endpoints read: all of it precomputed or cheap, none of it probes nginx. */
+  public record Sources(
+      Supplier<Snapshot> snapshots,
+      Supplier<List<ActionRecord>> actions,
+      AgentInfo info,
+      MetricsEndpoint metrics,
+      KeepwatchMeters meters) {}
+
+  private final Sources sources;
   private final Optional<OperatorControl> control;
 
-  public EndpointHandler(Supplier<Snapshot> snapshots, Supplier<List<ActionRecord>> actions, AgentInfo info,
-      Optional<OperatorControl> control) {
-    this.snapshots = snapshots;
-    this.actions = actions;
-    this.info = info;
+  public EndpointHandler(Sources sources, Optional<OperatorControl> control) {
+    this.sources = sources;
     this.control = control;
   }
 
@@ -84,7 +90,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     HttpMethod method = request.method();
     boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
     switch (path) {
-      case "/check", "/status", "/" -> {
+      case "/check", "/status", "/metrics", "/" -> {
         if (!read) {
           refuseMethod(ctx, asked, method, path, "GET, HEAD", "this endpoint is read-only");
           return;
@@ -109,17 +115,20 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
   }
 
   private void answerRead(ChannelHandlerContext ctx, Asked asked, String path) {
-    Snapshot snapshot = snapshots.get();
+    Snapshot snapshot = sources.snapshots().get();
     FullHttpResponse response = switch (path) {
       case "/check" -> {
         CheckAnswer answer = snapshot.answer();
+        sources.meters().checkAnswered(answer.up());
         HttpResponseStatus status = answer.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE;
         yield response(asked, status, TEXT, answer.body());
       }
+      case "/metrics" -> response(asked, HttpResponseStatus.OK, MetricsEndpoint.CONTENT_TYPE,
+          sources.metrics().scrape().getBytes(StandardCharsets.UTF_8));
       case "/status" -> response(asked, HttpResponseStatus.OK, "application/json",
-          StatusDocuments.json(snapshot, actions.get(), info).getBytes(StandardCharsets.UTF_8));
+          StatusDocuments.json(snapshot, sources.actions().get(), sources.info()).getBytes(StandardCharsets.UTF_8));
       default -> response(asked, HttpResponseStatus.OK, "text/html; charset=utf-8",
-          StatusDocuments.html(snapshot, actions.get(), info).getBytes(StandardCharsets.UTF_8));
+          StatusDocuments.html(snapshot, sources.actions().get(), sources.info()).getBytes(StandardCharsets.UTF_8));
     };
     send(ctx, asked, response, true);
   }

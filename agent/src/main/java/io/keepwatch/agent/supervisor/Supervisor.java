@@ -40,6 +40,13 @@ import java.util.logging.Logger;
  */
 public final class Supervisor implements Judge.Listener, OperatorControl, AutoCloseable {
 
+  /** Hears how restarts end and when the node escalates (the metrics). */
+  public interface Observer {
+    void restartFinished(boolean worked);
+
+    void escalated();
+  }
+
   private static final Logger LOG = Logger.getLogger("keepwatch");
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final int KEPT_ACTIONS = 20;
@@ -69,6 +76,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   private final MaintenanceFile maintenanceFile;
   private final Clock clock;
   private final LongSupplier nanoTime;
+  private final Observer observer;
 
   // State: touched on the scheduler thread only.
   private Mode mode = Mode.WATCHING;
@@ -83,7 +91,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
 
   public Supervisor(AgentConfig config, Judge judge, ScheduledExecutorService loop, ExecutorService actions,
       CommandRunner nginxCommands, Escalator escalator, MaintenanceFile maintenanceFile,
-      Clock clock, LongSupplier nanoTime) {
+      Clock clock, LongSupplier nanoTime, Observer observer) {
     this.config = config;
     this.judge = judge;
     this.loop = loop;
@@ -93,6 +101,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     this.maintenanceFile = maintenanceFile;
     this.clock = clock;
     this.nanoTime = nanoTime;
+    this.observer = observer;
     this.maintenance = maintenanceFile.load();
   }
 
@@ -220,11 +229,13 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     OptionalLong now = readMasterPid();
     if (now.isPresent() && !now.equals(pidBeforeRestart)) {
       note("recovery", "restart " + restartTimes.size() + " worked: nginx master " + now.getAsLong() + " is up");
+      observer.restartFinished(true);
       toWatching();
     }
   }
 
   private void attemptFailed(String why) {
+    observer.restartFinished(false);
     pruneRestartTimes();
     if (restartTimes.size() >= config.restart().maxAttempts()) {
       escalate("restart budget spent: " + restartTimes.size() + " restarts within "
@@ -254,6 +265,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
 
   private void escalate(String why) {
     LOG.warning("ESCALATED: " + why);
+    observer.escalated();
     setMode(Mode.ESCALATED, why, false);
     note("escalation", why);
     runAction(() -> escalator.escalate(why), records -> records.forEach(this::remember));

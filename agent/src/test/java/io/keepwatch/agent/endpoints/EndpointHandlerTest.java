@@ -34,8 +34,37 @@ class EndpointHandlerTest {
       1, 1, true, new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))), Clock.systemUTC());
   private final AgentInfo info = new AgentInfo("1.2.3", "node-<a>", Instant.parse("2026-11-21T10:00:00Z"));
 
+  private final io.keepwatch.agent.metrics.MetricsEndpoint metrics =
+      new io.keepwatch.agent.metrics.MetricsEndpoint(Optional.empty());
+  private final io.keepwatch.agent.metrics.KeepwatchMeters meters = new io.keepwatch.agent.metrics.KeepwatchMeters(
+      metrics.registry(), judge.snapshot().probes().stream().map(p -> p.spec()).toList(), judge::snapshot, "1.2.3");
+
   private EmbeddedChannel channel() {
-    return new EmbeddedChannel(new EndpointInitializer(new EndpointHandler(judge::snapshot, List::of, info, Optional.empty())));
+    return new EmbeddedChannel(new EndpointInitializer(new EndpointHandler(
+        new EndpointHandler.Sources(judge::snapshot, List::of, info, metrics, meters), Optional.empty())));
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void closeMetrics() {
+    metrics.close();
+  }
+
+  @Test
+  void metricsAreTheTextFormatAndCountCheckAnswers() {
+    judge.addListener(meters);
+    up();
+    exchange("GET /check HTTP/1.1\r\nHost: x\r\n\r\n");
+    exchange("GET /check HTTP/1.1\r\nHost: x\r\n\r\n");
+    String response = exchange("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertTrue(response.startsWith("HTTP/1.1 200 OK"), response);
+    assertTrue(response.contains("content-type: text/plain; version=0.0.4; charset=utf-8"), response);
+    assertTrue(response.contains("\nkeepwatch_check_requests_total{answer=\"up\",} 2.0\n"), response);
+    assertTrue(response.contains("\nkeepwatch_verdict_state{state=\"UP\",} 1.0\n"), response);
+    assertTrue(response.contains("\nkeepwatch_verdict_state{state=\"DOWN\",} 0.0\n"), response);
+    assertTrue(response.contains("\nkeepwatch_probe_up{critical=\"true\",kind=\"tcp\",probe=\"port\",} 1.0\n"), response);
+    assertTrue(response.contains("\nnginx_up 0\n"), "no stub-status probe: nginx_up 0 and nothing else");
+    assertTrue(!response.contains("nginx_connections_active"), response);
+    assertTrue(response.contains("\njvm_memory_used_bytes{"), response);
   }
 
   /** Sends raw request bytes and returns everything written back, as text. */

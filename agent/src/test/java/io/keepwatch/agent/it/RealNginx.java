@@ -26,6 +26,7 @@ final class RealNginx implements AutoCloseable {
   private final Path prefix;
   private final int port;
   private final boolean daemon;
+  private boolean accessLog;
   private Process master;
   private final java.util.Set<Long> seenPids = new java.util.LinkedHashSet<>();
 
@@ -63,6 +64,27 @@ final class RealNginx implements AutoCloseable {
   /** argv of this nginx's config test. */
   List<String> configTestCommand() {
     return List.of(BINARY.toString(), "-t", "-q", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString());
+  }
+
+  /**
+   * nginx as this JVM's child, logging every request with its User-Agent to logs/access.log and
+   * closing every connection after one request (no keep-alive), so each fetch of stub_status
+   * changes the page in a known way.
+   */
+  static RealNginx startLoggingEveryRequest(Path prefix) throws IOException, InterruptedException {
+    RealNginx nginx = new RealNginx(prefix, freePort(), false);
+    nginx.accessLog = true;
+    Files.createDirectories(prefix.resolve("logs"));
+    Files.createDirectories(prefix.resolve("html"));
+    nginx.writeConfig(false);
+    nginx.startMaster();
+    return nginx;
+  }
+
+  /** The User-Agents of the requests logged so far, oldest first. */
+  List<String> loggedUserAgents() throws IOException {
+    Path log = prefix.resolve("logs/access.log");
+    return Files.exists(log) ? Files.readAllLines(log) : List.of();
   }
 
   /** Makes /health answer 404 (true) or 200 (false), without touching nginx. */
@@ -252,7 +274,8 @@ final class RealNginx implements AutoCloseable {
         "error_log " + prefix.resolve("logs/error.log") + " notice;",
         "events { worker_connections 256; }",
         "http {",
-        "  access_log off;",
+        accessLog ? "  log_format agents '$http_user_agent'; access_log " + prefix.resolve("logs/access.log")
+            + " agents; keepalive_timeout 0;" : "  access_log off;",
         "  client_body_temp_path " + tmp + "; proxy_temp_path " + tmp + "; fastcgi_temp_path " + tmp + ";",
         "  uwsgi_temp_path " + tmp + "; scgi_temp_path " + tmp + ";",
         "  server {",

@@ -1,0 +1,146 @@
+package io.keepwatch.agent.metrics;
+
+import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.supervisor.Supervisor;
+import io.keepwatch.agent.verdict.Judge;
+import io.keepwatch.agent.verdict.NodeState;
+import io.keepwatch.agent.verdict.ProbeStatus;
+import io.keepwatch.agent.verdict.RiseFall;
+import io.keepwatch.agent.verdict.Snapshot;
+import io.keepwatch.probes.ProbeResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Every keepwatch_* meter, defined in this one place. Gauges read the latest {@link Snapshot};
+ * counters and timers are fed by the Judge (each probe result), the endpoint (each /check) and
+ * the supervisor (restarts, escalations). Label values are bounded: probe names come from the
+ * configuration, outcomes, states and results are fixed sets.
+ */
+public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observer {
+
+  /** Probe latencies fall in these buckets (seconds): from a /proc read to an http timeout. */
+  private static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+      Duration.ofSeconds(1), Duration.ofMillis(2500)};
+
+  private final MeterRegistry registry;
+  private final Map<String, Timer> probeDurations = new HashMap<>();
+  private final Map<String, Map<ProbeResult.Outcome, Counter>> probeFailures = new HashMap<>();
+  private final Counter checksUp;
+  private final Counter checksDown;
+  private final Counter restartsSucceeded;
+  private final Counter restartsFailed;
+  private final Counter escalations;
+
+  public KeepwatchMeters(MeterRegistry registry, List<ProbeSpec> probes, Supplier<Snapshot> snapshots,
+      String version) {
+    this.registry = registry;
+    for (NodeState state : NodeState.values()) {
+      Gauge.builder("keepwatch.verdict.state", snapshots, s -> s.get().verdict().state() == state ? 1 : 0)
+          .description("1 for the node's current verdict state, 0 for the others")
+          .tag("state", state.name())
+          .register(registry);
+    }
+    Gauge.builder("keepwatch.check.up", snapshots, s -> s.get().answer().up() ? 1 : 0)
+        .description("1 when /check answers 200 (what keepalived's vrrp_script sees)")
+        .register(registry);
+    Gauge.builder("keepwatch.maintenance", snapshots,
+            s -> s.get().verdict().state() == NodeState.MAINTENANCE ? 1 : 0)
+        .description("1 while an operator has drained the node")
+        .register(registry);
+    for (ProbeSpec spec : probes) {
+      String name = spec.name();
+      String kind = spec.target().kind();
+      Gauge.builder("keepwatch.probe.up", snapshots, s -> probeUp(s.get(), name))
+          .description("1 while the probe's debounced health is UP, 0 when DOWN or not yet known")
+          .tags("probe", name, "kind", kind, "critical", Boolean.toString(spec.critical()))
+          .register(registry);
+      probeDurations.put(name, Timer.builder("keepwatch.probe.duration")
+          .description("How long each probe run took, timeouts included")
+          .tags("probe", name, "kind", kind)
+          .serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(registry));
+      Map<ProbeResult.Outcome, Counter> failures = new EnumMap<>(ProbeResult.Outcome.class);
+      for (ProbeResult.Outcome outcome : ProbeResult.Outcome.values()) {
+        if (outcome != ProbeResult.Outcome.OK) {
+          failures.put(outcome, Counter.builder("keepwatch.probe.failures")
+              .description("Failed probe runs by class of failure")
+              .tags("probe", name, "kind", kind, "outcome", outcome.label())
+              .register(registry));
+        }
+      }
+      probeFailures.put(name, failures);
+    }
+    checksUp = checkCounter("up");
+    checksDown = checkCounter("down");
+    restartsSucceeded = restartCounter("success");
+    restartsFailed = restartCounter("failure");
+    escalations = Counter.builder("keepwatch.escalations")
+        .description("Times the node was escalated (restart budget spent or config test failed)")
+        .register(registry);
+    Gauge.builder("keepwatch.build.info", () -> 1)
+        .description("keepwatch's version")
+        .tag("version", version)
+        .register(registry);
+  }
+
+  private Counter checkCounter(String answer) {
+    return Counter.builder("keepwatch.check.requests")
+        .description("GET/HEAD /check requests by the answer given")
+        .tag("answer", answer)
+        .register(registry);
+  }
+
+  private Counter restartCounter(String result) {
+    return Counter.builder("keepwatch.restarts")
+        .description("nginx restarts by result: success when the probes rose with a new master in time")
+        .tag("result", result)
+        .register(registry);
+  }
+
+  private static double probeUp(Snapshot snapshot, String probe) {
+    for (ProbeStatus status : snapshot.probes()) {
+      if (status.spec().name().equals(probe)) {
+        return status.health() == RiseFall.Health.UP ? 1 : 0;
+      }
+    }
+    return 0;
+  }
+
+  @Override
+  public void resultRecorded(ProbeStatus before, ProbeStatus after) {
+    ProbeResult result = after.last().orElseThrow();
+    String name = after.spec().name();
+    probeDurations.get(name).record(result.latency());
+    if (!result.healthy()) {
+      probeFailures.get(name).get(result.outcome()).increment();
+    }
+  }
+
+  /** One /check answered. Called on the endpoint's event loop. */
+  public void checkAnswered(boolean up) {
+    (up ? checksUp : checksDown).increment();
+  }
+
+  /** A restart attempt ended. */
+  @Override
+  public void restartFinished(boolean worked) {
+    (worked ? restartsSucceeded : restartsFailed).increment();
+  }
+
+  /** The node was escalated. */
+  @Override
+  public void escalated() {
+    escalations.increment();
+  }
+}

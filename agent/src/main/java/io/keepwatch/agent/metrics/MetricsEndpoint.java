@@ -1,0 +1,72 @@
+package io.keepwatch.agent.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+
+/**
+ * The one class that knows the registry: keepwatch's meters and the JVM and process meters in a
+ * Micrometer registry, plus the exporter-compatible nginx_* families, rendered as the Prometheus
+ * text format for GET /metrics. A scrape reads values; it never probes nginx.
+ *
+ * <p>Micrometer's simpleclient registry is deprecated since 1.13 (the main one moved to the
+ * Prometheus client 1.x); it is confined to this class so that moving off it touches one file.
+ */
+@SuppressWarnings("deprecation")
+public final class MetricsEndpoint implements AutoCloseable {
+
+  /** The content type of the text exposition format that both halves are written in. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final NginxStubStatusFamilies nginx;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+
+  /** @param stubStatusProbe the probe whose pages feed the nginx_* families, if any */
+  public MetricsEndpoint(java.util.Optional<String> stubStatusProbe) {
+    nginx = new NginxStubStatusFamilies(stubStatusProbe);
+    // Two of Micrometer's process meters break Prometheus naming rules (promtool check metrics):
+    // process_cpu_time_ns_total (an abbreviated unit) and system_cpu_count (a "_count" gauge).
+    // process_cpu_usage and the JVM meters say enough.
+    registry.config()
+        .meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"))
+        .meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count")));
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public NginxStubStatusFamilies nginx() {
+    return nginx;
+  }
+
+  /** The whole exposition. */
+  public String scrape() {
+    StringBuilder out = new StringBuilder(16 * 1024);
+    nginx.writeTo(out);
+    out.append(registry.scrape());
+    return out.toString();
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+}
