@@ -6,6 +6,7 @@ import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.endpoints.ControlSocket;
 import io.keepwatch.agent.endpoints.EndpointHandler;
 import io.keepwatch.agent.endpoints.HttpEndpoint;
+import io.keepwatch.agent.metrics.ConfigFingerprint;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.schedule.ProbeScheduler;
@@ -35,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads, each named: {@code keepwatch-scheduler} (schedules runs, records results, judges,
  * decides what the supervisor does), {@code keepwatch-probe-io} (network probes),
  * {@code keepwatch-http} (both endpoints, never shared with probes), {@code keepwatch-actions}
- * (config test, restart and escalation commands, one at a time), one
+ * (config test, restart and escalation commands, one at a time), {@code keepwatch-fingerprint}
+ * (nginx -T now and then), one
  * {@code keepwatch-proc-NAME} per process probe (short blocking /proc reads).
  */
 public final class Agent implements AutoCloseable {
@@ -53,6 +55,8 @@ public final class Agent implements AutoCloseable {
   private final KeepwatchMeters meters;
   private final Supervisor supervisor;
   private final ProbeScheduler scheduler;
+  private final ScheduledThreadPoolExecutor fingerprintThread;
+  private final ConfigFingerprint fingerprint;
   private HttpEndpoint http;
   private ControlSocket control;
 
@@ -79,6 +83,9 @@ public final class Agent implements AutoCloseable {
         new MaintenanceFile(config.controlSocket().resolveSibling(MAINTENANCE_FILE)),
         clock, System::nanoTime, meters);
     judge.addListener(supervisor);
+
+    fingerprintThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-fingerprint", true));
+    fingerprint = new ConfigFingerprint(config.nginx().configDump(), config.nginx().commandTimeout(), meters);
 
     ProbeFactory factory = new ProbeFactory(probeLoop, this::blockingExecutor,
         name -> metrics.nginx().fedBy(name) ? metrics.nginx()::pageFetched : page -> { });
@@ -108,6 +115,9 @@ public final class Agent implements AutoCloseable {
     }
     agent.schedulerThread.execute(agent.supervisor::start);
     agent.scheduler.start();
+    if (!config.nginx().fingerprintInterval().isZero()) {
+      agent.fingerprint.start(agent.fingerprintThread, config.nginx().fingerprintInterval());
+    }
     return agent;
   }
 
@@ -142,11 +152,13 @@ public final class Agent implements AutoCloseable {
     }
     schedulerThread.shutdownNow();
     actionsThread.shutdownNow();
+    fingerprintThread.shutdownNow();
     blockingExecutors.forEach(ExecutorService::shutdownNow);
     probeLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     httpLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     probeLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
     httpLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    fingerprint.close();
     metrics.close();
   }
 }

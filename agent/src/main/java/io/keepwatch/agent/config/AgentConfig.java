@@ -43,11 +43,15 @@ public record AgentConfig(
    * @param configTest argv of the config test
    * @param restart argv of the restart command
    * @param commandTimeout when a config test or restart is killed
+   * @param configDump argv whose output is nginx's effective config, for the fingerprint
+   * @param fingerprintInterval how often the fingerprint is refreshed; zero for never
    */
-  public record Nginx(Path pidfile, List<String> configTest, List<String> restart, Duration commandTimeout) {
+  public record Nginx(Path pidfile, List<String> configTest, List<String> restart, Duration commandTimeout,
+      List<String> configDump, Duration fingerprintInterval) {
     public Nginx {
       configTest = List.copyOf(configTest);
       restart = List.copyOf(restart);
+      configDump = List.copyOf(configDump);
     }
   }
 

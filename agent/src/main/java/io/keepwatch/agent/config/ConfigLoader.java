@@ -107,7 +107,9 @@ public final class ConfigLoader {
         nginx.absolutePath("keepwatch.nginx.pidfile"),
         nginx.argv("keepwatch.nginx.config-test"),
         nginx.argv("keepwatch.nginx.restart"),
-        nginx.positiveDuration("keepwatch.nginx.command-timeout"));
+        nginx.positiveDuration("keepwatch.nginx.command-timeout"),
+        nginx.argv("keepwatch.nginx.config-dump"),
+        nginx.duration("keepwatch.nginx.config-fingerprint-interval"));
     Duration grace = f.positiveDuration("keepwatch.restart.grace");
     Duration holdVip = f.duration("keepwatch.restart.hold-vip");
     if (holdVip.compareTo(grace) > 0) {

@@ -11,6 +11,7 @@ import io.keepwatch.probes.ProbeResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -125,6 +126,13 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
     if (!result.healthy()) {
       probeFailures.get(name).get(result.outcome()).increment();
     }
+  }
+
+  /** The multi-gauge that carries the nginx config fingerprint as a label. */
+  MultiGauge configInfo() {
+    return MultiGauge.builder("keepwatch.nginx.config.info")
+        .description("1, labelled with the fingerprint (sha256 prefix) of nginx -T; differs between nodes = configs differ")
+        .register(registry);
   }
 
   /** One /check answered. Called on the endpoint's event loop. */

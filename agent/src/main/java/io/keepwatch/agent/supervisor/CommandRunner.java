@@ -35,6 +35,24 @@ public final class CommandRunner {
   }
 
   public CommandResult run(List<String> argv) {
+    return run(argv, output -> { });
+  }
+
+  /** A result and the SHA-256 of the command's whole output (hex), or "" when it failed. */
+  public record Digested(CommandResult result, String sha256) {}
+
+  /** Runs and hashes the whole output, e.g. of {@code nginx -T}, for a config fingerprint. */
+  public Digested runDigesting(List<String> argv) {
+    String[] digest = {""};
+    CommandResult result = run(argv, output -> digest[0] = sha256(output));
+    return new Digested(result, result.succeeded() ? digest[0] : "");
+  }
+
+  private interface OutputReader {
+    void read(Path output) throws IOException;
+  }
+
+  private CommandResult run(List<String> argv, OutputReader reader) {
     long started = System.nanoTime();
     Path output;
     try {
@@ -59,6 +77,12 @@ public final class CommandRunner {
         killTree(process);
       }
       int exitCode = exited ? process.exitValue() : -1;
+      try {
+        reader.read(output);
+      } catch (IOException e) {
+        return new CommandResult(argv, -1, false, "output unreadable: " + e.getMessage(), elapsed(started),
+            List.of());
+      }
       return new CommandResult(argv, exitCode, !exited, "", elapsed(started), firstLines(output));
     } finally {
       try {
@@ -108,6 +132,21 @@ public final class CommandRunner {
       lines.add("(output unreadable: " + e.getMessage() + ")");
     }
     return lines;
+  }
+
+  private static String sha256(Path file) throws IOException {
+    try {
+      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+      try (InputStream in = Files.newInputStream(file)) {
+        byte[] buffer = new byte[8192];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+          digest.update(buffer, 0, n);
+        }
+      }
+      return java.util.HexFormat.of().formatHex(digest.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   private static Duration elapsed(long startedNanos) {

@@ -58,6 +58,10 @@ class MetricsAgainstRealExporterTest {
   }
 
   void start(String stubInterval) throws Exception {
+    start(stubInterval, "");
+  }
+
+  void start(String stubInterval, String extra) throws Exception {
     nginx = RealNginx.startLoggingEveryRequest(prefix);
     // Only the stub-status probe talks to nginx, so nginx's counters move only when keepwatch
     // or the exporter fetch the page.
@@ -69,6 +73,7 @@ class MetricsAgainstRealExporterTest {
         "  nginx.pidfile = \"" + nginx.pidfile() + "\"",
         "  probes { port = null, home = null",
         "    stub { url = \"" + nginx.url("/nginx_status") + "\", interval = " + stubInterval + ", critical = true } }",
+        extra,
         "}");
     agent = Agent.start(ConfigLoader.parse(config, "test.conf").config(), new AgentInfo("test", "n1", Instant.now()));
   }
@@ -180,6 +185,27 @@ class MetricsAgainstRealExporterTest {
     } finally {
       nginx.freeze(false);
     }
+  }
+
+  @Test
+  void theConfigFingerprintFollowsNginxT() throws Exception {
+    Path nginxConf = prefix.resolve("nginx.conf");
+    start("1s", String.join("\n",
+        "  nginx.config-dump = " + SupervisorAgainstRealNginxTest.hocon(List.of(
+            RealNginx.BINARY.toString(), "-T", "-q", "-p", prefix.toString(), "-c", nginxConf.toString())),
+        "  nginx.config-fingerprint-interval = 200ms"));
+    String first = Await.until(DEADLINE, "a fingerprint", this::fingerprint, f -> f.length() == 16);
+    Files.writeString(nginxConf, Files.readString(nginxConf) + "# changed\n");
+    Await.until(DEADLINE, "a new fingerprint", this::fingerprint, f -> f.length() == 16 && !f.equals(first));
+  }
+
+  String fingerprint() {
+    for (String line : keepwatchMetrics().split("\n")) {
+      if (line.startsWith("keepwatch_nginx_config_info{fingerprint=\"")) {
+        return line.substring(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1));
+      }
+    }
+    return "";
   }
 
   static boolean listening(int port) {
