@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Every keepwatch_* meter, defined in this one place. Gauges read the latest {@link Snapshot};
+ * Every keepwatch_* meter, defined in this one place. Gauges read the latest {@link Snapshot}
+ * through a strong reference: Micrometer keeps gauge state weakly, and a method reference held by
+ * nothing else would be collected, leaving every gauge NaN after the first GC;
  * counters and timers are fed by the Judge (each probe result), the endpoint (each /check) and
  * the supervisor (restarts, escalations). Label values are bounded: probe names come from the
  * configuration, outcomes, states and results are fixed sets.
@@ -49,21 +51,25 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
     for (NodeState state : NodeState.values()) {
       Gauge.builder("keepwatch.verdict.state", snapshots, s -> s.get().verdict().state() == state ? 1 : 0)
           .description("1 for the node's current verdict state, 0 for the others")
+          .strongReference(true)
           .tag("state", state.name())
           .register(registry);
     }
     Gauge.builder("keepwatch.check.up", snapshots, s -> s.get().answer().up() ? 1 : 0)
         .description("1 when /check answers 200 (what keepalived's vrrp_script sees)")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("keepwatch.maintenance", snapshots,
             s -> s.get().verdict().state() == NodeState.MAINTENANCE ? 1 : 0)
         .description("1 while an operator has drained the node")
+        .strongReference(true)
         .register(registry);
     for (ProbeSpec spec : probes) {
       String name = spec.name();
       String kind = spec.target().kind();
       Gauge.builder("keepwatch.probe.up", snapshots, s -> probeUp(s.get(), name))
           .description("1 while the probe's debounced health is UP, 0 when DOWN or not yet known")
+          .strongReference(true)
           .tags("probe", name, "kind", kind, "critical", Boolean.toString(spec.critical()))
           .register(registry);
       probeDurations.put(name, Timer.builder("keepwatch.probe.duration")

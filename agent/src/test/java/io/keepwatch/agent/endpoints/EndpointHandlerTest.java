@@ -55,6 +55,8 @@ class EndpointHandlerTest {
     up();
     exchange("GET /check HTTP/1.1\r\nHost: x\r\n\r\n");
     exchange("GET /check HTTP/1.1\r\nHost: x\r\n\r\n");
+    // Regression: gauges held their state weakly and read NaN once the GC had run.
+    System.gc();
     String response = exchange("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
     assertTrue(response.startsWith("HTTP/1.1 200 OK"), response);
     assertTrue(response.contains("content-type: text/plain; version=0.0.4; charset=utf-8"), response);

@@ -1,0 +1,193 @@
+package io.keepwatch.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.config.ConfigLoader;
+import io.keepwatch.agent.endpoints.AgentInfo;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * grafana/keepwatch.json and examples/prometheus/keepwatch-alerts.yml against a real Prometheus
+ * (Debian package prometheus) scraping a real agent watching a real nginx, all on loopback.
+ */
+class DashboardAgainstRealPrometheusTest {
+
+  static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+  static final Path PROMTOOL = Path.of("/usr/bin/promtool");
+  static final Path DASHBOARD = Path.of("../grafana/keepwatch.json").toAbsolutePath().normalize();
+  static final Path RULES = Path.of("../examples/prometheus").toAbsolutePath().normalize();
+  static final Duration DEADLINE = Duration.ofSeconds(30);
+
+  /**
+   * Panels whose metrics come from keepalived's notify FIFO (keepwatch_vrrp_*), which this
+   * agent does not read yet: their queries must be valid PromQL, and have no data until then.
+   */
+  static final Set<String> NEEDS_KEEPALIVED = Set.of("VRRP role per instance", "Failovers");
+
+  @TempDir Path dir;
+  RealNginx nginx;
+  Agent agent;
+  Process prometheus;
+  int prometheusPort;
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    if (prometheus != null) {
+      prometheus.destroy(); // SIGTERM to its pid: Prometheus shuts down cleanly
+      if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
+        prometheus.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    if (agent != null) {
+      agent.close();
+    }
+    if (nginx != null) {
+      nginx.close();
+    }
+  }
+
+  @Test
+  void everyPanelQueryReturnsDataFromARealScrape() throws Exception {
+    nginx = RealNginx.start(dir.resolve("nginx"));
+    agent = Agent.start(ConfigLoader.parse(String.join("\n",
+        "keepwatch {",
+        "  http.listen = \"127.0.0.1:0\"",
+        "  control.socket = \"" + dir.resolve("run/keepwatch.sock") + "\"",
+        "  restart.enabled = false",
+        "  nginx.pidfile = \"" + nginx.pidfile() + "\"",
+        "  nginx.config-fingerprint-interval = 1s",
+        "  probes {",
+        "    port.address = \"127.0.0.1:" + nginx.port() + "\"",
+        "    home.url = \"" + nginx.url("/") + "\"",
+        "    stub.url = \"" + nginx.url("/nginx_status") + "\"",
+        "  }",
+        "}"), "test.conf").config(), new AgentInfo("test", "n1", Instant.now()));
+    String target = "127.0.0.1:" + agent.http().port();
+
+    prometheusPort = RealNginx.freePort();
+    Path config = dir.resolve("prometheus.yml");
+    Files.writeString(config, String.join("\n",
+        "global:",
+        "  scrape_interval: 1s",
+        "  evaluation_interval: 1s",
+        "scrape_configs:",
+        "  - job_name: keepwatch",
+        "    static_configs:",
+        "      - targets: [\"" + target + "\"]",
+        ""));
+    prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
+        "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
+        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+    Await.until(DEADLINE, "Prometheus ready", () -> status("/-/ready"), s -> s == 200);
+    // Enough scrapes for rate() and increase() over a 5 s window.
+    Await.until(DEADLINE, "8 scrapes of keepwatch", () -> result("count_over_time(up{job=\"keepwatch\"}[1m])"),
+        r -> !r.isEmpty() && Double.parseDouble(r.get(0).getList("value").get(1).unwrapped().toString()) >= 8);
+
+    Config dashboard = ConfigFactory.parseFile(DASHBOARD.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+    Map<String, Integer> resultsPerPanel = new TreeMap<>();
+    List<String> empty = new ArrayList<>();
+    for (Config panel : dashboard.getConfigList("panels")) {
+      if (panel.getString("type").equals("row")) {
+        continue;
+      }
+      String title = panel.getString("title");
+      for (Config t : panel.getConfigList("targets")) {
+        String expr = t.getString("expr")
+            .replace("$job", "keepwatch")
+            .replace("$instance", target)
+            .replace("$__rate_interval", "5s");
+        List<? extends Config> result = result(expr); // fails the test on invalid PromQL
+        resultsPerPanel.merge(title, result.size(), Integer::sum);
+        if (result.isEmpty() && !NEEDS_KEEPALIVED.contains(title)) {
+          empty.add(title + ": " + expr);
+        }
+      }
+    }
+    assertEquals(List.of(), empty, "panel queries without data; per panel: " + resultsPerPanel);
+    for (String title : NEEDS_KEEPALIVED) {
+      assertEquals(0, resultsPerPanel.get(title), title + " has data before keepwatch reads keepalived?");
+    }
+
+    // The template variables (Grafana's label_values) through the same API.
+    assertEquals(List.of("keepwatch"), labelValues("job", "keepwatch_build_info"));
+    assertEquals(List.of(target), labelValues("instance", "keepwatch_build_info{job=~\"keepwatch\"}"));
+  }
+
+  @Test
+  void theExampleAlertRulesAreValidAndPassTheirUnitTests() throws Exception {
+    assertEquals("", promtool("check", "rules", RULES.resolve("keepwatch-alerts.yml").toString()).replaceAll(
+        "(?s)Checking .*SUCCESS: \\d+ rules found\\s*", ""));
+    String tested = promtool("test", "rules", RULES.resolve("keepwatch-alerts.test.yml").toString());
+    assertTrue(tested.contains("SUCCESS"), tested);
+  }
+
+  static String promtool(String... args) throws IOException, InterruptedException {
+    List<String> argv = new ArrayList<>(List.of(PROMTOOL.toString()));
+    argv.addAll(List.of(args));
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool finished");
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), out);
+    return out;
+  }
+
+  int status(String path) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base() + path))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException | InterruptedException e) {
+      return -1;
+    }
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + prometheusPort;
+  }
+
+  Config api(String pathAndQuery) {
+    try {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(base() + pathAndQuery)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Config json = ConfigFactory.parseString(response.body(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+      assertEquals("success", json.getString("status"), pathAndQuery + " -> " + response.body());
+      return json;
+    } catch (IOException | InterruptedException e) {
+      throw new AssertionError(pathAndQuery + ": " + e, e);
+    }
+  }
+
+  List<? extends Config> result(String promql) {
+    return api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).getConfigList("data.result");
+  }
+
+  List<String> labelValues(String label, String match) {
+    return api("/api/v1/label/" + label + "/values?match[]=" + URLEncoder.encode(match, StandardCharsets.UTF_8))
+        .getStringList("data");
+  }
+}
