@@ -36,8 +36,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads, each named: {@code keepwatch-scheduler} (schedules runs, records results, judges,
  * decides what the supervisor does), {@code keepwatch-probe-io} (network probes),
  * {@code keepwatch-http} (both endpoints, never shared with probes), {@code keepwatch-actions}
- * (config test, restart and escalation commands, one at a time), {@code keepwatch-fingerprint}
- * (nginx -T now and then), one
+ * (config test, restart and escalation commands, one at a time), {@code keepwatch-metrics}
+ * (renders /metrics, runs nginx -T now and then), one
  * {@code keepwatch-proc-NAME} per process probe (short blocking /proc reads).
  */
 public final class Agent implements AutoCloseable {
@@ -55,7 +55,8 @@ public final class Agent implements AutoCloseable {
   private final KeepwatchMeters meters;
   private final Supervisor supervisor;
   private final ProbeScheduler scheduler;
-  private final ScheduledThreadPoolExecutor fingerprintThread;
+  /** Renders /metrics and refreshes the config fingerprint: slow-ish work off every hot path. */
+  private final ScheduledThreadPoolExecutor metricsThread;
   private final ConfigFingerprint fingerprint;
   private HttpEndpoint http;
   private ControlSocket control;
@@ -84,7 +85,7 @@ public final class Agent implements AutoCloseable {
         clock, System::nanoTime, meters);
     judge.addListener(supervisor);
 
-    fingerprintThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-fingerprint", true));
+    metricsThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-metrics", true));
     fingerprint = new ConfigFingerprint(config.nginx().configDump(), config.nginx().commandTimeout(), meters);
 
     ProbeFactory factory = new ProbeFactory(probeLoop, this::blockingExecutor,
@@ -115,8 +116,9 @@ public final class Agent implements AutoCloseable {
     }
     agent.schedulerThread.execute(agent.supervisor::start);
     agent.scheduler.start();
+    agent.metrics.startRendering(agent.metricsThread);
     if (!config.nginx().fingerprintInterval().isZero()) {
-      agent.fingerprint.start(agent.fingerprintThread, config.nginx().fingerprintInterval());
+      agent.fingerprint.start(agent.metricsThread, config.nginx().fingerprintInterval());
     }
     return agent;
   }
@@ -152,7 +154,7 @@ public final class Agent implements AutoCloseable {
     }
     schedulerThread.shutdownNow();
     actionsThread.shutdownNow();
-    fingerprintThread.shutdownNow();
+    metricsThread.shutdownNow();
     blockingExecutors.forEach(ExecutorService::shutdownNow);
     probeLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     httpLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -123,8 +123,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
         HttpResponseStatus status = answer.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE;
         yield response(asked, status, TEXT, answer.body());
       }
-      case "/metrics" -> response(asked, HttpResponseStatus.OK, MetricsEndpoint.CONTENT_TYPE,
-          sources.metrics().scrape().getBytes(StandardCharsets.UTF_8));
+      case "/metrics" -> response(asked, HttpResponseStatus.OK, MetricsEndpoint.CONTENT_TYPE, sources.metrics().scrape());
       case "/status" -> response(asked, HttpResponseStatus.OK, "application/json",
           StatusDocuments.json(snapshot, sources.actions().get(), sources.info()).getBytes(StandardCharsets.UTF_8));
       default -> response(asked, HttpResponseStatus.OK, "text/html; charset=utf-8",

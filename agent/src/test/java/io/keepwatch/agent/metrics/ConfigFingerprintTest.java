@@ -17,6 +17,10 @@ class ConfigFingerprintTest {
   private final KeepwatchMeters meters =
       new KeepwatchMeters(metrics.registry(), List.of(), new Judge(List.of(), Clock.systemUTC())::snapshot, "t");
 
+  private String scraped() {
+    return new String(metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @AfterEach
   void close() {
     metrics.close();
@@ -28,8 +32,8 @@ class ConfigFingerprintTest {
     ConfigFingerprint fingerprint = new ConfigFingerprint(List.of("printf", "a\\n"), Duration.ofSeconds(5), meters);
     fingerprint.refresh();
     assertEquals("87428fc522803d31", fingerprint.current());
-    assertTrue(metrics.scrape().contains("\nkeepwatch_nginx_config_info{fingerprint=\"87428fc522803d31\",} 1.0\n"),
-        metrics.scrape());
+    assertTrue(scraped().contains("\nkeepwatch_nginx_config_info{fingerprint=\"87428fc522803d31\",} 1.0\n"),
+        scraped());
   }
 
   @Test
@@ -42,7 +46,7 @@ class ConfigFingerprintTest {
     assertEquals("87428fc522803d31", fingerprint.current());
     java.nio.file.Files.delete(config); // now the dump command fails
     fingerprint.refresh();
-    String scraped = metrics.scrape();
+    String scraped = scraped();
     assertTrue(scraped.contains("keepwatch_nginx_config_info{fingerprint=\"unreadable\",} 1.0"), scraped);
     assertTrue(!scraped.contains("87428fc522803d31"), "one series at a time: " + scraped);
   }
