@@ -54,18 +54,13 @@ class AgentAgainstRealNginxTest {
   @BeforeEach
   void startNginxAndAgent() throws Exception {
     nginx = RealNginx.start(prefix);
-    String config = String.join("\n",
-        "keepwatch {",
-        "  http.listen = \"127.0.0.1:0\"",
-        "  control.socket = \"" + prefix.resolve("run/keepwatch.sock") + "\"",
+    String config = TestAgentConfig.hocon(prefix, nginx,
         "  restart.enabled = false  # this class tests detection; SupervisorAgainstRealNginxTest tests restarts",
-        "  nginx.pidfile = \"" + nginx.pidfile() + "\"",
         "  probes {",
         "    port.address = \"127.0.0.1:" + nginx.port() + "\"",
         "    home.url = \"" + nginx.url("/") + "\"",
         "    stub { url = \"" + nginx.url("/nginx_status") + "\", critical = true }",
-        "  }",
-        "}");
+        "  }");
     AgentConfig agentConfig = ConfigLoader.parse(config, "test.conf").config();
     agent = Agent.start(agentConfig, new AgentInfo("test", "test-node", Instant.now()));
   }

@@ -74,19 +74,14 @@ class DashboardAgainstRealPrometheusTest {
   @Test
   void everyPanelQueryReturnsDataFromARealScrape() throws Exception {
     nginx = RealNginx.start(dir.resolve("nginx"));
-    agent = Agent.start(ConfigLoader.parse(String.join("\n",
-        "keepwatch {",
-        "  http.listen = \"127.0.0.1:0\"",
-        "  control.socket = \"" + dir.resolve("run/keepwatch.sock") + "\"",
+    agent = Agent.start(ConfigLoader.parse(TestAgentConfig.hocon(dir, nginx,
         "  restart.enabled = false",
-        "  nginx.pidfile = \"" + nginx.pidfile() + "\"",
         "  nginx.config-fingerprint-interval = 1s",
         "  probes {",
         "    port.address = \"127.0.0.1:" + nginx.port() + "\"",
         "    home.url = \"" + nginx.url("/") + "\"",
         "    stub.url = \"" + nginx.url("/nginx_status") + "\"",
-        "  }",
-        "}"), "test.conf").config(), new AgentInfo("test", "n1", Instant.now()));
+        "  }"), "test.conf").config(), new AgentInfo("test", "n1", Instant.now()));
     String target = "127.0.0.1:" + agent.http().port();
 
     prometheusPort = RealNginx.freePort();

@@ -65,16 +65,11 @@ class MetricsAgainstRealExporterTest {
     nginx = RealNginx.startLoggingEveryRequest(prefix);
     // Only the stub-status probe talks to nginx, so nginx's counters move only when keepwatch
     // or the exporter fetch the page.
-    String config = String.join("\n",
-        "keepwatch {",
-        "  http.listen = \"127.0.0.1:0\"",
-        "  control.socket = \"" + prefix.resolve("run/keepwatch.sock") + "\"",
+    String config = TestAgentConfig.hocon(prefix, nginx,
         "  restart.enabled = false",
-        "  nginx.pidfile = \"" + nginx.pidfile() + "\"",
         "  probes { port = null, home = null",
         "    stub { url = \"" + nginx.url("/nginx_status") + "\", interval = " + stubInterval + ", critical = true } }",
-        extra,
-        "}");
+        extra);
     agent = Agent.start(ConfigLoader.parse(config, "test.conf").config(), new AgentInfo("test", "n1", Instant.now()));
   }
 

@@ -62,12 +62,8 @@ class SupervisorAgainstRealNginxTest {
   }
 
   void startAgent(String extra) throws Exception {
-    String config = String.join("\n",
-        "keepwatch {",
-        "  http.listen = \"127.0.0.1:0\"",
-        "  control.socket = \"" + prefix.resolve("run/keepwatch.sock") + "\"",
+    String config = TestAgentConfig.hocon(prefix, nginx,
         "  nginx {",
-        "    pidfile = \"" + nginx.pidfile() + "\"",
         "    config-test = " + hocon(nginx.configTestCommand()),
         "    restart = " + hocon(nginx.startCommand()),
         "    command-timeout = 10s",
@@ -78,8 +74,7 @@ class SupervisorAgainstRealNginxTest {
         "    stub.url = \"" + nginx.url("/nginx_status") + "\"",
         "  }",
         "  restart { grace = 3s, backoff = 200ms }",
-        extra,
-        "}");
+        extra);
     configFile = prefix.resolve("keepwatch.conf");
     Files.writeString(configFile, config);
     AgentConfig agentConfig = ConfigLoader.load(configFile).config();
