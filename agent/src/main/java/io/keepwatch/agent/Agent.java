@@ -92,7 +92,8 @@ public final class Agent implements AutoCloseable {
         name -> metrics.nginx().fedBy(name) ? metrics.nginx()::pageFetched : page -> { });
     List<ProbeScheduler.Scheduled> scheduled = new ArrayList<>();
     for (ProbeSpec spec : config.probes()) {
-      scheduled.add(new ProbeScheduler.Scheduled(spec.name(), factory.create(spec), spec.interval()));
+      scheduled.add(new ProbeScheduler.Scheduled(spec.name(), factory.create(spec), spec.interval(),
+          Math.max(spec.rise(), spec.fall())));
     }
     scheduler = new ProbeScheduler(scheduled, schedulerThread, judge::record);
   }

@@ -48,8 +48,8 @@ class ProbeSchedulerTest {
     Probe hung = probe(CompletableFuture::new); // never completes by itself
     Probe fast = probe(() -> CompletableFuture.completedFuture(ProbeResult.ok("fine")));
     ProbeScheduler scheduler = new ProbeScheduler(List.of(
-        new ProbeScheduler.Scheduled("hung", new TimeBoundProbe(hung, Duration.ofSeconds(2)), Duration.ofMillis(50)),
-        new ProbeScheduler.Scheduled("fast", new TimeBoundProbe(fast, Duration.ofSeconds(1)), Duration.ofMillis(20))),
+        new ProbeScheduler.Scheduled("hung", new TimeBoundProbe(hung, Duration.ofSeconds(2)), Duration.ofMillis(50), 0),
+        new ProbeScheduler.Scheduled("fast", new TimeBoundProbe(fast, Duration.ofSeconds(1)), Duration.ofMillis(20), 0)),
         executor, (name, result) -> {
           delivered.add(name + ":" + result.outcome());
           if (name.equals("hung")) {
@@ -84,7 +84,7 @@ class ProbeSchedulerTest {
         return f;
       });
       ProbeScheduler scheduler = new ProbeScheduler(List.of(
-          new ProbeScheduler.Scheduled("slow", new TimeBoundProbe(slow, Duration.ofSeconds(1)), Duration.ofMillis(10))),
+          new ProbeScheduler.Scheduled("slow", new TimeBoundProbe(slow, Duration.ofSeconds(1)), Duration.ofMillis(10), 0)),
           executor, (name, result) -> {
             runs.incrementAndGet();
             tenRuns.countDown();
@@ -103,7 +103,7 @@ class ProbeSchedulerTest {
     CountDownLatch threeRuns = new CountDownLatch(3);
     Probe ok = probe(() -> CompletableFuture.completedFuture(ProbeResult.ok("fine")));
     ProbeScheduler scheduler = new ProbeScheduler(List.of(
-        new ProbeScheduler.Scheduled("p", new TimeBoundProbe(ok, Duration.ofSeconds(1)), Duration.ofMillis(5))),
+        new ProbeScheduler.Scheduled("p", new TimeBoundProbe(ok, Duration.ofSeconds(1)), Duration.ofMillis(5), 0)),
         executor, (name, result) -> {
           threeRuns.countDown();
           throw new IllegalStateException("consumer bug");
@@ -111,5 +111,24 @@ class ProbeSchedulerTest {
     scheduler.start();
     assertTrue(threeRuns.await(10, TimeUnit.SECONDS));
     scheduler.close();
+  }
+
+  @Test
+  void theFirstRunsNeededForAVerdictComeQuicklyThenTheIntervalApplies() throws Exception {
+    List<Long> runAt = new CopyOnWriteArrayList<>();
+    CountDownLatch threeRuns = new CountDownLatch(3);
+    Probe ok = probe(() -> CompletableFuture.completedFuture(ProbeResult.ok("fine")));
+    ProbeScheduler scheduler = new ProbeScheduler(List.of(
+        new ProbeScheduler.Scheduled("slow", new TimeBoundProbe(ok, Duration.ofSeconds(1)), Duration.ofHours(1), 3)),
+        executor, (name, result) -> {
+          runAt.add(System.nanoTime());
+          threeRuns.countDown();
+        });
+    scheduler.start();
+    // With a 1 h interval, three runs within 10 s can only be the quick start.
+    assertTrue(threeRuns.await(10, TimeUnit.SECONDS), "runs so far: " + runAt.size());
+    Thread.sleep(ProbeScheduler.QUICK_START_INTERVAL.toMillis() * 3);
+    scheduler.close();
+    assertEquals(3, runAt.size(), "after the quick start, the 1 h interval applies");
   }
 }
