@@ -6,10 +6,12 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -77,17 +79,17 @@ public final class ControlSocket implements AutoCloseable {
 
   /** A socket file nobody listens on is a leftover; one that answers belongs to a running agent. */
   private static void removeIfStale(Path path) throws IOException {
-    if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    int mode = (Integer) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
     if ((mode & 0170000) != 0140000) { // S_IFMT, S_IFSOCK (inode(7))
       throw new IOException(path + " exists and is not a socket; remove it or choose another control.socket");
     }
     try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       probe.connect(UnixDomainSocketAddress.of(path));
       throw new IOException("another keepwatch is listening on " + path);
-    } catch (java.net.SocketException refused) { // ECONNREFUSED: nobody listens
+    } catch (SocketException refused) { // ECONNREFUSED: nobody listens
       Files.delete(path);
     }
   }

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -161,7 +162,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
 
   /** Form fields from the query string and an application/x-www-form-urlencoded body. */
   private static Map<String, List<String>> form(QueryStringDecoder uri, FullHttpRequest request) {
-    Map<String, List<String>> fields = new java.util.HashMap<>(uri.parameters());
+    Map<String, List<String>> fields = new HashMap<>(uri.parameters());
     String body = request.content().toString(StandardCharsets.UTF_8);
     if (!body.isBlank()) {
       new QueryStringDecoder(body, false).parameters().forEach(fields::putIfAbsent);

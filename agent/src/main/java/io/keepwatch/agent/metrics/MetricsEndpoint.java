@@ -13,6 +13,7 @@ import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -35,7 +36,7 @@ public final class MetricsEndpoint implements AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   /** @param stubStatusProbe the probe whose pages feed the nginx_* families, if any */
-  public MetricsEndpoint(java.util.Optional<String> stubStatusProbe) {
+  public MetricsEndpoint(Optional<String> stubStatusProbe) {
     nginx = new NginxStubStatusFamilies(stubStatusProbe);
     // Two of Micrometer's process meters break Prometheus naming rules (promtool check metrics):
     // process_cpu_time_ns_total (an abbreviated unit) and system_cpu_count (a "_count" gauge).

@@ -1,14 +1,18 @@
 package io.keepwatch.agent.supervisor;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -67,7 +71,7 @@ public final class CommandRunner {
         process = new ProcessBuilder(argv)
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
       } catch (IOException e) {
         return new CommandResult(argv, -1, false, e.getMessage(), elapsed(started), List.of());
@@ -136,15 +140,15 @@ public final class CommandRunner {
 
   private static String sha256(Path file) throws IOException {
     try {
-      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
       try (InputStream in = Files.newInputStream(file)) {
         byte[] buffer = new byte[8192];
         for (int n; (n = in.read(buffer)) > 0; ) {
           digest.update(buffer, 0, n);
         }
       }
-      return java.util.HexFormat.of().formatHex(digest.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }

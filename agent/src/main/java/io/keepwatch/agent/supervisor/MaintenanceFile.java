@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -54,7 +55,7 @@ public final class MaintenanceFile {
     try {
       Config state = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
       return Optional.of(new Maintenance(state.getString("reason"), Instant.parse(state.getString("since"))));
-    } catch (ConfigException | java.time.format.DateTimeParseException e) {
+    } catch (ConfigException | DateTimeParseException e) {
       LOG.warning(file + " is damaged (" + e.getMessage() + "); staying in maintenance to be safe");
       return Optional.of(new Maintenance("state file damaged", Instant.now()));
     }

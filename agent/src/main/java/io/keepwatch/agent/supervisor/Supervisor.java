@@ -17,11 +17,14 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -371,12 +374,12 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   }
 
   /** Runs blocking work on the actions thread and hands its result back to the scheduler thread. */
-  private <T> void runAction(java.util.concurrent.Callable<T> work, java.util.function.Consumer<T> then) {
+  private <T> void runAction(Callable<T> work, Consumer<T> then) {
     CompletableFuture.supplyAsync(() -> {
       try {
         return work.call();
       } catch (Exception e) {
-        throw new java.util.concurrent.CompletionException(e);
+        throw new CompletionException(e);
       }
     }, actions).whenCompleteAsync((result, failure) -> {
       if (failure != null) {
