@@ -138,6 +138,17 @@ class SupervisorAgainstRealNginxTest {
     assertEquals(1, actions("restart").size());
     assertTrue(actions("restart").get(0).outcome().contains(": exit 0 in "), actions("restart").toString());
     assertEquals(200, get("/check").statusCode());
+
+    // keepwatch status shows what was done.
+    Files.writeString(configFile.resolveSibling("client.conf"),
+        "keepwatch.http.listen = \"127.0.0.1:" + agent.http().port() + "\"\n");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(0, cli(out, "status", "--config", configFile.resolveSibling("client.conf").toString()), out.toString());
+    String shown = out.toString(StandardCharsets.UTF_8);
+    assertTrue(shown.contains("RECENT ACTIONS"), shown);
+    assertTrue(shown.contains("config-test: " + String.join(" ", nginx.configTestCommand()) + ": exit 0"), shown);
+    assertTrue(shown.contains("restart: " + String.join(" ", nginx.startCommand()) + ": exit 0"), shown);
+    assertTrue(shown.contains("recovery: restart 1 worked: nginx master "), shown);
   }
 
   @Test
