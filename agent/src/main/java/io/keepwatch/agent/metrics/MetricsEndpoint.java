@@ -1,24 +1,17 @@
 package io.keepwatch.agent.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one class that knows the registry: keepwatch's meters and the JVM and process meters in a
+ * The one class that knows the registry: keepwatch's meters and the process and heap meters in a
  * Micrometer registry, plus the exporter-compatible nginx_* families, rendered as the Prometheus
  * text format for GET /metrics. A scrape reads values; it never probes nginx.
  *
@@ -33,24 +26,10 @@ public final class MetricsEndpoint implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final NginxStubStatusFamilies nginx;
-  private final JvmGcMetrics gc = new JvmGcMetrics();
-
   /** @param stubStatusProbe the probe whose pages feed the nginx_* families, if any */
   public MetricsEndpoint(Optional<String> stubStatusProbe) {
     nginx = new NginxStubStatusFamilies(stubStatusProbe);
-    // Two of Micrometer's process meters break Prometheus naming rules (promtool check metrics):
-    // process_cpu_time_ns_total (an abbreviated unit) and system_cpu_count (a "_count" gauge).
-    // process_cpu_usage and the JVM meters say enough.
-    registry.config()
-        .meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"))
-        .meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count")));
-    new JvmMemoryMetrics().bindTo(registry);
-    gc.bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ClassLoaderMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-    new FileDescriptorMetrics().bindTo(registry);
+    new ProcessMeters(Path.of("/proc/self")).bindTo(registry);
   }
 
   public MeterRegistry registry() {
@@ -113,7 +92,6 @@ public final class MetricsEndpoint implements AutoCloseable {
 
   @Override
   public void close() {
-    gc.close();
     registry.close();
   }
 }
