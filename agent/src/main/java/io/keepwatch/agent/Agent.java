@@ -6,6 +6,9 @@ import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.endpoints.ControlSocket;
 import io.keepwatch.agent.endpoints.EndpointHandler;
 import io.keepwatch.agent.endpoints.HttpEndpoint;
+import io.keepwatch.agent.keepalived.NotifyFifoReader;
+import io.keepwatch.agent.keepalived.TrackFileWriter;
+import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.metrics.ConfigFingerprint;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
@@ -60,6 +63,9 @@ public final class Agent implements AutoCloseable {
   private final ConfigFingerprint fingerprint;
   private HttpEndpoint http;
   private ControlSocket control;
+  private final VrrpRoles vrrp;
+  private final Optional<NotifyFifoReader> notifyFifo;
+  private final Optional<TrackFileWriter> trackFile;
 
   private Agent(AgentConfig config, AgentInfo info) {
     Clock clock = Clock.systemUTC();
@@ -87,6 +93,10 @@ public final class Agent implements AutoCloseable {
 
     metricsThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-metrics", true));
     fingerprint = new ConfigFingerprint(config.nginx().configDump(), config.nginx().commandTimeout(), meters);
+    vrrp = new VrrpRoles(metrics.registry(), clock);
+    notifyFifo = config.notifyFifo().map(path -> new NotifyFifoReader(path, vrrp));
+    trackFile = config.trackFile().map(file -> new TrackFileWriter(file, judge::snapshot));
+    trackFile.ifPresent(judge::addListener);
 
     ProbeFactory factory = new ProbeFactory(probeLoop, this::blockingExecutor,
         name -> metrics.nginx().fedBy(name) ? metrics.nginx()::pageFetched : page -> { });
@@ -107,7 +117,7 @@ public final class Agent implements AutoCloseable {
     Agent agent = new Agent(config, info);
     try {
       EndpointHandler.Sources sources = new EndpointHandler.Sources(
-          agent.judge::snapshot, agent.supervisor::recentActions, info, agent.metrics, agent.meters);
+          agent.judge::snapshot, agent.supervisor::recentActions, agent.vrrp::roles, info, agent.metrics, agent.meters);
       agent.http = HttpEndpoint.bind(config.httpListen(), agent.httpLoop, new EndpointHandler(sources, Optional.empty()));
       agent.control = ControlSocket.bind(config.controlSocket(), config.controlGroup(), agent.httpLoop,
           new EndpointHandler(sources, Optional.of(agent.supervisor)));
@@ -118,6 +128,8 @@ public final class Agent implements AutoCloseable {
     agent.schedulerThread.execute(agent.supervisor::start);
     agent.scheduler.start();
     agent.metrics.startRendering(agent.metricsThread);
+    agent.notifyFifo.ifPresent(NotifyFifoReader::start);
+    agent.trackFile.ifPresent(TrackFileWriter::start);
     if (!config.nginx().fingerprintInterval().isZero()) {
       agent.fingerprint.start(agent.metricsThread, config.nginx().fingerprintInterval());
     }
@@ -147,6 +159,8 @@ public final class Agent implements AutoCloseable {
   public void close() {
     scheduler.close();
     supervisor.close();
+    trackFile.ifPresent(TrackFileWriter::close); // after the scheduler: nothing may write "up" again
+    notifyFifo.ifPresent(NotifyFifoReader::close);
     if (control != null) {
       control.close();
     }

@@ -86,6 +86,16 @@ final class StatusCommand {
       out.printf(format, entry.getKey(), p.getString("kind"), p.getBoolean("critical") ? "yes" : "no",
           p.getString("health"), streak, latency, last);
     }
+    if (status.hasPath("vrrp") && !status.getObject("vrrp").isEmpty()) {
+      out.println();
+      out.println("  VRRP");
+      ConfigObject vrrp = status.getObject("vrrp");
+      for (String name : new TreeMap<>(vrrp).keySet()) {
+        Config role = vrrp.toConfig().getConfig(ConfigUtil.quoteString(name));
+        out.printf("  %-16s %-8s priority %-4d since %s%n", name, role.getString("state"), role.getInt("priority"),
+            role.getString("since"));
+      }
+    }
     List<? extends Config> actions = status.hasPath("actions") ? status.getConfigList("actions") : List.of();
     if (!actions.isEmpty()) {
       out.println();

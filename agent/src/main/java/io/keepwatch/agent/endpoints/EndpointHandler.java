@@ -1,5 +1,6 @@
 package io.keepwatch.agent.endpoints;
 
+import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.supervisor.ActionRecord;
@@ -53,6 +54,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
   public record Sources(
       Supplier<Snapshot> snapshots,
       Supplier<List<ActionRecord>> actions,
+      Supplier<Map<String, VrrpRoles.Role>> vrrp,
       AgentInfo info,
       MetricsEndpoint metrics,
       KeepwatchMeters meters) {}
@@ -126,9 +128,11 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
       }
       case "/metrics" -> response(asked, HttpResponseStatus.OK, MetricsEndpoint.CONTENT_TYPE, sources.metrics().scrape());
       case "/status" -> response(asked, HttpResponseStatus.OK, "application/json",
-          StatusDocuments.json(snapshot, sources.actions().get(), sources.info()).getBytes(StandardCharsets.UTF_8));
+          StatusDocuments.json(snapshot, sources.actions().get(), sources.vrrp().get(), sources.info())
+              .getBytes(StandardCharsets.UTF_8));
       default -> response(asked, HttpResponseStatus.OK, "text/html; charset=utf-8",
-          StatusDocuments.html(snapshot, sources.actions().get(), sources.info()).getBytes(StandardCharsets.UTF_8));
+          StatusDocuments.html(snapshot, sources.actions().get(), sources.vrrp().get(), sources.info())
+              .getBytes(StandardCharsets.UTF_8));
     };
     send(ctx, asked, response, true);
   }

@@ -2,6 +2,7 @@ package io.keepwatch.agent.endpoints;
 
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
+import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.ProbeStatus;
 import io.keepwatch.agent.verdict.Snapshot;
@@ -23,7 +24,8 @@ public final class StatusDocuments {
   private StatusDocuments() {}
 
   /** The /status document, as a tree of maps (also what the JSON is rendered from). */
-  public static Map<String, Object> tree(Snapshot snapshot, List<ActionRecord> actions, AgentInfo info) {
+  public static Map<String, Object> tree(Snapshot snapshot, List<ActionRecord> actions,
+      Map<String, VrrpRoles.Role> vrrp, AgentInfo info) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("state", snapshot.verdict().state().name());
     root.put("reason", snapshot.verdict().reason());
@@ -45,13 +47,18 @@ public final class StatusDocuments {
       done.add(a);
     }
     root.put("actions", done);
+    Map<String, Object> roles = new LinkedHashMap<>();
+    vrrp.forEach((name, role) -> roles.put(name, Map.of(
+        "type", role.type(), "state", role.state(), "priority", role.priority(), "since", role.since().toString())));
+    root.put("vrrp", roles);
     root.put("holds_vip", snapshot.holdsVip());
     return root;
   }
 
   /** The /status JSON. Typesafe Config, already a dependency, renders valid JSON. */
-  public static String json(Snapshot snapshot, List<ActionRecord> actions, AgentInfo info) {
-    return ConfigValueFactory.fromMap(tree(snapshot, actions, info)).render(JSON) + "\n";
+  public static String json(Snapshot snapshot, List<ActionRecord> actions, Map<String, VrrpRoles.Role> vrrp,
+      AgentInfo info) {
+    return ConfigValueFactory.fromMap(tree(snapshot, actions, vrrp, info)).render(JSON) + "\n";
   }
 
   private static Map<String, Object> probe(ProbeStatus probe) {
@@ -80,7 +87,8 @@ public final class StatusDocuments {
   }
 
   /** The / page: one screen a tired operator can read. */
-  public static String html(Snapshot snapshot, List<ActionRecord> actions, AgentInfo info) {
+  public static String html(Snapshot snapshot, List<ActionRecord> actions, Map<String, VrrpRoles.Role> vrrp,
+      AgentInfo info) {
     StringBuilder out = new StringBuilder(2048);
     String state = snapshot.verdict().state().name();
     out.append("<!doctype html>\n<html><head><meta charset=\"utf-8\">")
@@ -109,7 +117,17 @@ public final class StatusDocuments {
           .append(health).append("</td><td>").append(escape(last)).append("</td><td>")
           .append(latency).append("</td><td>").append(streakText).append("</td></tr>\n");
     }
-    out.append("</table>\n<h2>Recent actions</h2>\n");
+    out.append("</table>\n<h2>VRRP (keepalived's notify FIFO)</h2>\n");
+    if (vrrp.isEmpty()) {
+      out.append("<p>nothing reported (keepalived.notify-fifo not set, or keepalived silent)</p>\n");
+    } else {
+      out.append("<table><tr><th>instance</th><th>state</th><th>priority</th><th>since</th></tr>\n");
+      vrrp.forEach((name, role) -> out.append("<tr><td>").append(escape(name)).append("</td><td class=\"")
+          .append(role.state().equals("MASTER") ? "UP" : "STARTING").append("\">").append(escape(role.state()))
+          .append("</td><td>").append(role.priority()).append("</td><td>").append(role.since()).append("</td></tr>\n"));
+      out.append("</table>\n");
+    }
+    out.append("<h2>Recent actions</h2>\n");
     if (actions.isEmpty()) {
       out.append("<p>none</p>\n");
     } else {

@@ -41,7 +41,7 @@ class EndpointHandlerTest {
 
   private EmbeddedChannel channel() {
     return new EmbeddedChannel(new EndpointInitializer(new EndpointHandler(
-        new EndpointHandler.Sources(judge::snapshot, List::of, info, metrics, meters), Optional.empty())));
+        new EndpointHandler.Sources(judge::snapshot, List::of, java.util.Map::of, info, metrics, meters), Optional.empty())));
   }
 
   @org.junit.jupiter.api.AfterEach

@@ -1,0 +1,99 @@
+package io.keepwatch.agent.keepalived;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NotifyFifoTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void parsesKeepalivedLines() {
+    assertEquals(new NotifyLine("INSTANCE", "VI_1", "MASTER", 100), NotifyLine.parse("INSTANCE \"VI_1\" MASTER 100"));
+    assertEquals(new NotifyLine("GROUP", "VG 1", "BACKUP", 0), NotifyLine.parse("GROUP \"VG 1\" BACKUP 0"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "garbage",
+      "INSTANCE VI_1 MASTER 100",
+      "INSTANCE \"VI_1\" MASTER",
+      "INSTANCE \"VI_1\" MASTER -5",
+      "INSTANCE \"VI_1\" MASTER 100 extra",
+      "INSTANCE \"\" MASTER 100",
+      "instance \"VI_1\" master 100",
+      "INSTANCE \"VI\u0001\" MASTER 100"})
+  void rejectsWhatKeepalivedDoesNotWrite(String line) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NotifyLine.parse(line));
+    assertTrue(e.getMessage().startsWith("expected TYPE \"NAME\" STATE PRIORITY"), e.getMessage());
+  }
+
+  @Test
+  void rejectsHugeLines() {
+    assertThrows(IllegalArgumentException.class, () -> NotifyLine.parse("x".repeat(10_000)));
+  }
+
+  static void write(Path fifo, String text) throws IOException {
+    try (FileOutputStream out = new FileOutputStream(fifo.toFile())) { // blocks until our reader is there
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  static <T> T await(Supplier<T> value, java.util.function.Predicate<T> ok) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    T last = value.get();
+    while (!ok.test(last)) {
+      assertTrue(System.nanoTime() < end, "still " + last);
+      Thread.sleep(10);
+      last = value.get();
+    }
+    return last;
+  }
+
+  @Test
+  void readsRolesSkipsGarbageSurvivesWriterRestartsAndReplacement() throws Exception {
+    Path fifo = dir.resolve("run/vrrp.fifo");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    VrrpRoles roles = new VrrpRoles(registry, Clock.systemUTC());
+    try (NotifyFifoReader reader = new NotifyFifoReader(fifo, roles)) {
+      reader.start();
+      await(() -> Files.exists(fifo), e -> e); // created by the reader, mode 0600
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fifo)));
+
+      write(fifo, "INSTANCE \"VI_1\" BACKUP 100\n\u0000\u0001garbage\nINSTANCE \"VI_1\" MASTER 100\nGROUP \"VG_1\" MASTER 0\n");
+      Map<String, VrrpRoles.Role> seen = await(roles::roles, r -> r.size() == 2);
+      assertEquals("MASTER", seen.get("VI_1").state());
+      assertEquals("MASTER", seen.get("group VG_1").state());
+      assertEquals(1.0, registry.get("keepwatch.vrrp.state").tags("vrrp_instance", "VI_1", "state", "MASTER").gauge().value());
+      assertEquals(0.0, registry.get("keepwatch.vrrp.state").tags("vrrp_instance", "VI_1", "state", "BACKUP").gauge().value());
+      assertEquals(1.0, registry.get("keepwatch.vrrp.transitions").tags("vrrp_instance", "VI_1", "to", "MASTER").counter().count());
+
+      // The writer closed (keepalived stopped); a new writer (keepalived restarted) is read on.
+      write(fifo, "INSTANCE \"VI_1\" FAULT 100\n");
+      await(() -> roles.roles().get("VI_1").state(), s -> s.equals("FAULT"));
+
+      // keepalived recreated the FIFO (reload): the reader follows the new one.
+      Files.delete(fifo);
+      new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(5, TimeUnit.SECONDS);
+      Thread.sleep(1500); // the replacement check runs every second
+      write(fifo, "INSTANCE \"VI_1\" BACKUP 100\n");
+      await(() -> roles.roles().get("VI_1").state(), s -> s.equals("BACKUP"));
+    }
+  }
+}
