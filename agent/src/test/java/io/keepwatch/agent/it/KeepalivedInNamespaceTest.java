@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * its TEST-NET-2 addresses inside it), driven by the agent's track_file and
  * reporting back through the notify FIFO.
  */
+// Writing to a FIFO blocks until a reader has it open: bound every test, never hang the build.
+@org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
 class KeepalivedInNamespaceTest {
 
   static final Path KEEPALIVED = Path.of("/usr/sbin/keepalived");

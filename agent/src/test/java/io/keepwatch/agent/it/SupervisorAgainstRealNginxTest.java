@@ -331,8 +331,7 @@ class SupervisorAgainstRealNginxTest {
     // An agent restart (an upgrade) keeps the drain.
     agent.close();
     startAgent("");
-    Thread.sleep(500);
-    assertEquals(NodeState.MAINTENANCE, snapshot().verdict().state());
+    awaitState(NodeState.MAINTENANCE, "kernel upgrade");
     assertEquals("MAINTENANCE kernel upgrade\n", get("/check").body());
 
     out.reset();
