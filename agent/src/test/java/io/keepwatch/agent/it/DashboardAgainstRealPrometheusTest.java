@@ -36,6 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DashboardAgainstRealPrometheusTest {
 
+  /** One client for the class: a client per request would leave a selector thread each. */
+  static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
   static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
   static final Path PROMTOOL = Path.of("/usr/bin/promtool");
   static final Path DASHBOARD = Path.of("../grafana/keepwatch.json").toAbsolutePath().normalize();
@@ -150,7 +153,7 @@ class DashboardAgainstRealPrometheusTest {
 
   int status(String path) {
     try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base() + path))
+      return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException | InterruptedException e) {
       return -1;
@@ -163,8 +166,9 @@ class DashboardAgainstRealPrometheusTest {
 
   Config api(String pathAndQuery) {
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(base() + pathAndQuery)).timeout(Duration.ofSeconds(5)).build(),
+      HttpResponse<String> response = HTTP.send(
+          // Generous: this checks answers, not speed, on a shared 2-core machine.
+          HttpRequest.newBuilder(URI.create(base() + pathAndQuery)).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
       Config json = ConfigFactory.parseString(response.body(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
       assertEquals("success", json.getString("status"), pathAndQuery + " -> " + response.body());

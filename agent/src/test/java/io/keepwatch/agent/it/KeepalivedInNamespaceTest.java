@@ -30,6 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 @org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
 class KeepalivedInNamespaceTest {
 
+  /** One client for the class: a client per request would leave a selector thread each. */
+  static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
   static final Path KEEPALIVED = Path.of("/usr/sbin/keepalived");
   static final String VIP = "198.51.100.10";
   static final Duration DEADLINE = Duration.ofSeconds(20);
@@ -77,7 +80,7 @@ class KeepalivedInNamespaceTest {
 
   String agentVrrp() {
     try {
-      var response = java.net.http.HttpClient.newHttpClient().send(
+      var response = HTTP.send(
           java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agent.http().port() + "/status")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());
       var status = com.typesafe.config.ConfigFactory.parseString(response.body());

@@ -34,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MetricsAgainstRealExporterTest {
 
+  /** One client for the class: a client per request would leave a selector thread each. */
+  static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
   static final Path EXPORTER = Path.of("/usr/bin/prometheus-nginx-exporter");
   static final Path PROMTOOL = Path.of("/usr/bin/promtool");
   static final Duration DEADLINE = Duration.ofSeconds(15);
@@ -81,7 +84,7 @@ class MetricsAgainstRealExporterTest {
 
   static String get(String url) {
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
+      HttpResponse<String> response = HTTP.send(
           HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(200, response.statusCode(), url);

@@ -38,6 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SupervisorAgainstRealNginxTest {
 
+  /** One client for the class: a client per request would leave a selector thread each. */
+  static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
   static final Duration DEADLINE = Duration.ofSeconds(20);
 
   @TempDir Path prefix;
@@ -110,7 +113,7 @@ class SupervisorAgainstRealNginxTest {
 
   HttpResponse<String> send(HttpRequest.Builder request) {
     try {
-      return HttpClient.newHttpClient().send(request.timeout(Duration.ofSeconds(5)).build(),
+      return HTTP.send(request.timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError("request failed: " + e, e);
