@@ -13,6 +13,8 @@ import io.keepwatch.agent.metrics.ConfigFingerprint;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.schedule.ProbeScheduler;
+import io.keepwatch.agent.systemd.SdNotify;
+import io.keepwatch.agent.systemd.SystemdNotifier;
 import io.keepwatch.agent.supervisor.CommandRunner;
 import io.keepwatch.agent.supervisor.Escalator;
 import io.keepwatch.agent.supervisor.MaintenanceFile;
@@ -24,6 +26,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +47,8 @@ import java.util.concurrent.TimeUnit;
  * {@code keepwatch-proc-NAME} per process probe (short blocking /proc reads).
  */
 public final class Agent implements AutoCloseable {
+
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("keepwatch");
 
   /** Maintenance mode is kept in this file, next to the control socket. */
   static final String MAINTENANCE_FILE = "maintenance.json";
@@ -66,6 +71,7 @@ public final class Agent implements AutoCloseable {
   private final VrrpRoles vrrp;
   private final Optional<NotifyFifoReader> notifyFifo;
   private final Optional<TrackFileWriter> trackFile;
+  private Optional<SystemdNotifier> systemd = Optional.empty();
 
   private Agent(AgentConfig config, AgentInfo info) {
     Clock clock = Clock.systemUTC();
@@ -125,6 +131,7 @@ public final class Agent implements AutoCloseable {
       agent.close();
       throw e;
     }
+    agent.systemd = agent.notifySystemd(config);
     agent.schedulerThread.execute(agent.supervisor::start);
     agent.scheduler.start();
     agent.metrics.startRendering(agent.metricsThread);
@@ -148,6 +155,28 @@ public final class Agent implements AutoCloseable {
     return control.path();
   }
 
+  /** Type=notify: from here on systemd hears about verdicts; absent when not run by systemd. */
+  private Optional<SystemdNotifier> notifySystemd(AgentConfig config) {
+    Optional<SdNotify> notify;
+    try {
+      notify = SdNotify.fromEnvironment(httpLoop);
+    } catch (RuntimeException e) {
+      LOG.warning("cannot reach $NOTIFY_SOCKET: " + e + "; not notifying systemd");
+      return Optional.empty();
+    }
+    // The scheduler is stuck if the slowest probe missed three of its runs (at least 5 s).
+    Duration slowest = config.probes().stream().map(p -> p.interval().plus(p.timeout()))
+        .max(Duration::compareTo).orElse(Duration.ofSeconds(1));
+    Duration stalledAfter = slowest.multipliedBy(3).compareTo(Duration.ofSeconds(5)) > 0
+        ? slowest.multipliedBy(3) : Duration.ofSeconds(5);
+    return notify.map(n -> {
+      SystemdNotifier notifier = new SystemdNotifier(n, scheduler::lastResultNanos, stalledAfter);
+      judge.addListener(notifier);
+      notifier.startWatchdog(metricsThread);
+      return notifier;
+    });
+  }
+
   private ExecutorService blockingExecutor(String probeName) {
     ExecutorService executor = Executors.newSingleThreadExecutor(
         new DefaultThreadFactory("keepwatch-proc-" + probeName, true));
@@ -157,6 +186,7 @@ public final class Agent implements AutoCloseable {
 
   @Override
   public void close() {
+    systemd.ifPresent(SystemdNotifier::close);
     scheduler.close();
     supervisor.close();
     trackFile.ifPresent(TrackFileWriter::close); // after the scheduler: nothing may write "up" again
