@@ -1,5 +1,6 @@
 package io.keepwatch.agent.keepalived;
 
+import io.keepwatch.probes.Printable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,17 +32,8 @@ public record NotifyLine(String type, String name, String state, int priority) {
     Matcher m = LINE.matcher(line.strip());
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "expected TYPE \"NAME\" STATE PRIORITY (e.g. INSTANCE \"VI_1\" MASTER 100), got " + printable(line));
+          "expected TYPE \"NAME\" STATE PRIORITY (e.g. INSTANCE \"VI_1\" MASTER 100), got " + Printable.quoted(line, 80));
     }
     return new NotifyLine(m.group(1), m.group(2), m.group(3), Integer.parseInt(m.group(4)));
-  }
-
-  static String printable(String text) {
-    StringBuilder out = new StringBuilder("'");
-    for (int i = 0; i < text.length() && i < 80; i++) {
-      char c = text.charAt(i);
-      out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-    }
-    return out.append(text.length() > 80 ? "...'" : "'").toString();
   }
 }

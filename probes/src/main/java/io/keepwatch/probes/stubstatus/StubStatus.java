@@ -1,5 +1,6 @@
 package io.keepwatch.probes.stubstatus;
 
+import io.keepwatch.probes.Printable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -128,17 +129,8 @@ public record StubStatus(
     }
   }
 
-  /** The first 60 characters of the text in quotes, with control characters made visible. */
+  /** The first line's first 60 characters, quoted, control characters made visible. */
   static String quote(String text) {
-    String firstLine = text.lines().findFirst().orElse("");
-    StringBuilder out = new StringBuilder("'");
-    for (int i = 0; i < firstLine.length() && i < 60; i++) {
-      char c = firstLine.charAt(i);
-      out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-    }
-    if (firstLine.length() > 60) {
-      out.append("...");
-    }
-    return out.append("'").toString();
+    return Printable.quoted(text.lines().findFirst().orElse(""), 60);
   }
 }

@@ -1,0 +1,20 @@
+package io.keepwatch.probes;
+
+/** Outside input shown in a message: quoted, cut to a length, control characters made visible. */
+public final class Printable {
+
+  private Printable() {}
+
+  /**
+   * The first {@code max} characters of {@code text} in single quotes, each control character
+   * written as {@code \xNN}, and "..." before the closing quote when the text was longer.
+   */
+  public static String quoted(String text, int max) {
+    StringBuilder out = new StringBuilder("'");
+    for (int i = 0; i < text.length() && i < max; i++) {
+      char c = text.charAt(i);
+      out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+    }
+    return out.append(text.length() > max ? "...'" : "'").toString();
+  }
+}
