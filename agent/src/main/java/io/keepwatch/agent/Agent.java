@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * The running agent: probes on a schedule, the verdict, the supervisor, and the endpoints, wired
@@ -48,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Agent implements AutoCloseable {
 
-  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("keepwatch");
+  private static final Logger LOG = Logger.getLogger("keepwatch");
 
   /** Maintenance mode is kept in this file, next to the control socket. */
   static final String MAINTENANCE_FILE = "maintenance.json";
@@ -161,7 +162,8 @@ public final class Agent implements AutoCloseable {
     try {
       notify = SdNotify.fromEnvironment(httpLoop);
     } catch (RuntimeException e) {
-      LOG.warning("cannot reach $NOTIFY_SOCKET: " + e + "; not notifying systemd");
+      LOG.warning("cannot reach $NOTIFY_SOCKET (" + System.getenv("NOTIFY_SOCKET") + "): " + e
+          + "; running without telling systemd (READY, STATUS, WATCHDOG)");
       return Optional.empty();
     }
     // The scheduler is stuck if the slowest probe missed three of its runs (at least 5 s).

@@ -93,7 +93,8 @@ class NotifyFifoTest {
       // keepalived recreated the FIFO (reload): the reader follows the new one.
       Files.delete(fifo);
       new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(5, TimeUnit.SECONDS);
-      Thread.sleep(1500); // the replacement check runs every second
+      // Opening the new FIFO for writing blocks until the reader has reopened it: that is the
+      // condition waited for (bounded by the class's timeout).
       write(fifo, "INSTANCE \"VI_1\" BACKUP 100\n");
       await(() -> roles.roles().get("VI_1").state(), s -> s.equals("BACKUP"));
     }
