@@ -1,0 +1,106 @@
+package io.keepwatch.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Installs the .deb that {@code mvn package} built with the real dpkg, runs what it installed,
+ * and purges it again. Runs after package (failsafe), as root only (CI is root), and never
+ * touches a keepwatch package that was installed before the test.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DebPackageIT {
+
+  static final Path TARGET = Path.of("target");
+
+  boolean installedByTest;
+
+  record Result(int exitCode, String output) {}
+
+  static Result run(String... argv) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", argv) + " hung");
+    return new Result(p.exitValue(), out);
+  }
+
+  static Result ok(String... argv) throws IOException, InterruptedException {
+    Result r = run(argv);
+    assertEquals(0, r.exitCode(), String.join(" ", argv) + " failed:\n" + r.output());
+    return r;
+  }
+
+  static Path deb() throws IOException {
+    try (Stream<Path> files = Files.list(TARGET)) {
+      List<Path> debs = files.filter(f -> f.getFileName().toString().matches("keepwatch_.*_amd64\\.deb")).toList();
+      assertEquals(1, debs.size(), "exactly one keepwatch .deb in target/: " + debs);
+      return debs.get(0);
+    }
+  }
+
+  @BeforeEach
+  void onlyAsRootAndOnlyOnAMachineWithoutKeepwatch() throws Exception {
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "dpkg -i needs root (CI runs as root)");
+    Result query = run("dpkg-query", "-W", "-f=${Status}", "keepwatch");
+    Assumptions.assumeFalse(query.output().contains("install ok installed"),
+        "a keepwatch package is installed on this machine; the test leaves it alone");
+  }
+
+  @AfterEach
+  void purge() throws Exception {
+    if (installedByTest) {
+      ok("dpkg", "--purge", "keepwatch");
+    }
+  }
+
+  @Test
+  void installsRunsAndPurges() throws Exception {
+    Path deb = deb();
+    Result info = ok("dpkg-deb", "--field", deb.toString(), "Package", "Depends");
+    assertTrue(info.output().contains("Package: keepwatch"), info.output());
+
+    ok("dpkg", "-i", deb.toString());
+    installedByTest = true;
+
+    Result version = ok("/usr/bin/keepwatch", "version");
+    assertTrue(version.output().startsWith("keepwatch 0."), version.output());
+
+    // The conffile as shipped is valid, and config check reads it by default.
+    Result check = ok("/usr/bin/keepwatch", "config", "check");
+    assertTrue(check.output().contains("/etc/keepwatch/keepwatch.conf"), check.output());
+    assertTrue(ok("dpkg-query", "-W", "-f=${Conffiles}", "keepwatch").output().contains("/etc/keepwatch/keepwatch.conf"));
+
+    // keepwatch-check with no agent listening: non-zero, at once, no JVM started.
+    Result unreachable = run("/usr/bin/keepwatch-check");
+    assertFalse(unreachable.exitCode() == 0, "keepwatch-check passed with no agent:\n" + unreachable.output());
+
+    // The unit as installed, with the paths it names present.
+    ok("systemd-analyze", "verify", "/lib/systemd/system/keepwatch.service");
+    for (String installed : List.of("/usr/share/keepwatch/keepwatch.jar", "/usr/share/keepwatch/nginx-hard-restart",
+        "/usr/share/doc/keepwatch/examples/keepalived/README.md",
+        "/usr/share/doc/keepwatch/examples/keepalived/track-file-master.conf",
+        "/usr/share/doc/keepwatch/examples/keepalived/vrrp-script-backup.conf")) {
+      assertTrue(Files.isRegularFile(Path.of(installed)), installed + " not installed");
+    }
+    assertTrue(Files.isExecutable(Path.of("/usr/share/keepwatch/nginx-hard-restart")));
+
+    ok("dpkg", "--purge", "keepwatch");
+    installedByTest = false;
+    assertFalse(Files.exists(Path.of("/usr/bin/keepwatch")), "purge left /usr/bin/keepwatch");
+    assertFalse(Files.exists(Path.of("/etc/keepwatch/keepwatch.conf")), "purge left the conffile");
+  }
+}
