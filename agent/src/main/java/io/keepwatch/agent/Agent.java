@@ -1,7 +1,7 @@
 package io.keepwatch.agent;
 
 import io.keepwatch.agent.config.AgentConfig;
-import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.config.ConfigError;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.endpoints.ControlSocket;
 import io.keepwatch.agent.endpoints.EndpointHandler;
@@ -12,40 +12,31 @@ import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.metrics.ConfigFingerprint;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
-import io.keepwatch.agent.schedule.ProbeScheduler;
+import io.keepwatch.agent.supervisor.OperatorControl;
 import io.keepwatch.agent.systemd.SdNotify;
 import io.keepwatch.agent.systemd.SystemdNotifier;
-import io.keepwatch.agent.supervisor.CommandRunner;
-import io.keepwatch.agent.supervisor.Escalator;
-import io.keepwatch.agent.supervisor.MaintenanceFile;
-import io.keepwatch.agent.supervisor.Supervisor;
 import io.keepwatch.agent.verdict.Judge;
+import io.keepwatch.agent.verdict.NodeState;
+import io.keepwatch.agent.verdict.Snapshot;
 import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * The running agent: probes on a schedule, the verdict, the supervisor, and the endpoints, wired
- * together.
+ * The running agent: a {@link Core} (probes, verdict, supervisor) behind endpoints, the track
+ * file, the notify FIFO and the metrics, which all outlive a config reload.
  *
- * <p>Threads, each named: {@code keepwatch-scheduler} (schedules runs, records results, judges,
- * decides what the supervisor does), {@code keepwatch-probe-io} (network probes),
- * {@code keepwatch-http} (both endpoints, never shared with probes), {@code keepwatch-actions}
- * (config test, restart and escalation commands, one at a time), {@code keepwatch-metrics}
- * (renders /metrics, runs nginx -T now and then), one
- * {@code keepwatch-proc-NAME} per process probe (short blocking /proc reads).
+ * <p>Threads, each named: those of the {@link Core}, plus {@code keepwatch-http} (both
+ * endpoints, never shared with probes) and {@code keepwatch-metrics} (renders /metrics, runs
+ * nginx -T now and then, verifies the track file).
  */
 public final class Agent implements AutoCloseable {
 
@@ -53,17 +44,14 @@ public final class Agent implements AutoCloseable {
 
   /** Maintenance mode is kept in this file, next to the control socket. */
   static final String MAINTENANCE_FILE = "maintenance.json";
+  /** How long a reload waits for the new probes' first verdict before giving up on it. */
+  static final Duration RELOAD_VERDICT_WAIT = Duration.ofSeconds(10);
 
-  private final NioEventLoopGroup probeLoop;
+  private final AgentInfo info;
+  private final Clock clock = Clock.systemUTC();
   private final EpollEventLoopGroup httpLoop;
-  private final ScheduledThreadPoolExecutor schedulerThread;
-  private final ExecutorService actionsThread;
-  private final List<ExecutorService> blockingExecutors = new ArrayList<>();
-  private final Judge judge;
   private final MetricsEndpoint metrics;
   private final KeepwatchMeters meters;
-  private final Supervisor supervisor;
-  private final ProbeScheduler scheduler;
   /** Renders /metrics and refreshes the config fingerprint: slow-ish work off every hot path. */
   private final ScheduledThreadPoolExecutor metricsThread;
   private final ConfigFingerprint fingerprint;
@@ -73,46 +61,26 @@ public final class Agent implements AutoCloseable {
   private final Optional<NotifyFifoReader> notifyFifo;
   private final Optional<TrackFileWriter> trackFile;
   private Optional<SystemdNotifier> systemd = Optional.empty();
+  private volatile AgentConfig config;
+  private volatile Core core;
 
   private Agent(AgentConfig config, AgentInfo info) {
-    Clock clock = Clock.systemUTC();
-    probeLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("keepwatch-probe-io", true));
+    this.config = config;
+    this.info = info;
     httpLoop = new EpollEventLoopGroup(1, new DefaultThreadFactory("keepwatch-http", true));
-    schedulerThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-scheduler", true));
-    schedulerThread.setRemoveOnCancelPolicy(true);
-    actionsThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("keepwatch-actions", true));
-
-    judge = new Judge(config.probes(), clock);
-    judge.addListener(new VerdictLog());
-    // The first stub-status probe feeds the exporter-compatible nginx_* metrics.
-    Optional<String> stubFeed = config.probes().stream()
-        .filter(p -> p.target() instanceof ProbeSpec.StubStatusTarget).map(ProbeSpec::name).findFirst();
-    metrics = new MetricsEndpoint(stubFeed);
-    meters = new KeepwatchMeters(metrics.registry(), config.probes(), judge::snapshot, info.version());
-    judge.addListener(meters);
-    judge.addListener(metrics.nginx());
-    supervisor = new Supervisor(config, judge, schedulerThread, actionsThread,
-        new CommandRunner(config.nginx().commandTimeout()),
-        new Escalator(config.escalation(), info.node(), clock),
-        new MaintenanceFile(config.controlSocket().resolveSibling(MAINTENANCE_FILE)),
-        clock, System::nanoTime, meters);
-    judge.addListener(supervisor);
-
+    metrics = new MetricsEndpoint(config.nginxMetricsProbe());
+    meters = new KeepwatchMeters(metrics.registry(), config.probes(), this::snapshot, info.version());
     metricsThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-metrics", true));
     fingerprint = new ConfigFingerprint(config.nginx().configDump(), config.nginx().commandTimeout(), meters);
     vrrp = new VrrpRoles(metrics.registry(), clock);
     notifyFifo = config.notifyFifo().map(path -> new NotifyFifoReader(path, vrrp));
-    trackFile = config.trackFile().map(file -> new TrackFileWriter(file, judge::snapshot));
-    trackFile.ifPresent(judge::addListener);
+    trackFile = config.trackFile().map(file -> new TrackFileWriter(file, this::snapshot));
+    core = new Core(config, info, metrics, meters, clock);
+    trackFile.ifPresent(core.judge()::addListener);
+  }
 
-    ProbeFactory factory = new ProbeFactory(probeLoop, this::blockingExecutor,
-        name -> metrics.nginx().fedBy(name) ? metrics.nginx()::pageFetched : page -> { });
-    List<ProbeScheduler.Scheduled> scheduled = new ArrayList<>();
-    for (ProbeSpec spec : config.probes()) {
-      scheduled.add(new ProbeScheduler.Scheduled(spec.name(), factory.create(spec), spec.interval(),
-          Math.max(spec.rise(), spec.fall())));
-    }
-    scheduler = new ProbeScheduler(scheduled, schedulerThread, judge::record);
+  private Snapshot snapshot() {
+    return core.judge().snapshot();
   }
 
   /**
@@ -124,28 +92,115 @@ public final class Agent implements AutoCloseable {
     Agent agent = new Agent(config, info);
     try {
       EndpointHandler.Sources sources = new EndpointHandler.Sources(
-          agent.judge::snapshot, agent.supervisor::recentActions, agent.vrrp::roles, info, agent.metrics, agent.meters);
+          agent::snapshot, () -> agent.core.supervisor().recentActions(), agent.vrrp::roles, info, agent.metrics,
+          agent.meters);
       agent.http = HttpEndpoint.bind(config.httpListen(), agent.httpLoop, new EndpointHandler(sources, Optional.empty()));
       agent.control = ControlSocket.bind(config.controlSocket(), config.controlGroup(), agent.httpLoop,
-          new EndpointHandler(sources, Optional.of(agent.supervisor)));
+          new EndpointHandler(sources, Optional.of(agent.new CurrentSupervisor())));
     } catch (IOException | RuntimeException e) {
       agent.close();
       throw e;
     }
     agent.systemd = agent.notifySystemd(config);
-    agent.schedulerThread.execute(agent.supervisor::start);
-    agent.scheduler.start();
+    agent.core.startSupervising();
+    agent.core.startProbing();
     agent.metrics.startRendering(agent.metricsThread);
     agent.notifyFifo.ifPresent(NotifyFifoReader::start);
     agent.trackFile.ifPresent(TrackFileWriter::start);
+    agent.trackFile.ifPresent(t -> agent.metricsThread.scheduleWithFixedDelay(t::verify, 1, 1, TimeUnit.SECONDS));
     if (!config.nginx().fingerprintInterval().isZero()) {
       agent.fingerprint.start(agent.metricsThread, config.nginx().fingerprintInterval());
     }
     return agent;
   }
 
+  /** Maintenance and reset go to whichever supervisor is current (a reload replaces it). */
+  private final class CurrentSupervisor implements OperatorControl {
+    @Override
+    public CompletableFuture<String> maintenance(boolean on, String reason) {
+      return core.supervisor().maintenance(on, reason);
+    }
+
+    @Override
+    public CompletableFuture<String> reset() {
+      return core.supervisor().reset();
+    }
+  }
+
+  /**
+   * Applies a new configuration without a gap in the answers: new probes start beside the
+   * running ones, and only once they have a verdict does the new core take over (the old one
+   * answers until then). What the endpoints, the track file, the FIFO or the nginx_* metrics
+   * were built from cannot change this way; such a change is refused whole, and so is a new
+   * configuration whose probes give no verdict in time. The running configuration then stays.
+   *
+   * @return whether it was applied, and one line saying what happened, for the log
+   */
+  public synchronized Reload reload(ConfigSource source) {
+    AgentConfig next;
+    try {
+      next = source.load();
+    } catch (ConfigError e) {
+      return refused("config reload refused: " + e.getMessage() + "; keeping the running configuration");
+    }
+    Optional<String> fixed = ReloadScope.restartOnlyChange(config, next);
+    if (fixed.isPresent()) {
+      return refused("config reload from " + next.source() + " refused: " + fixed.get()
+          + " changed, which needs a restart (systemctl restart keepwatch); keeping the running configuration");
+    }
+    meters.useProbes(next.probes());
+    Core fresh = new Core(next, info, metrics, meters, clock);
+    fresh.startProbing();
+    long deadline = System.nanoTime() + RELOAD_VERDICT_WAIT.toNanos();
+    while (fresh.judge().snapshot().verdict().state() == NodeState.STARTING && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (fresh.judge().snapshot().verdict().state() == NodeState.STARTING) {
+      fresh.close();
+      meters.useProbes(config.probes());
+      return refused("config reload from " + next.source() + " refused: its probes gave no verdict within "
+          + RELOAD_VERDICT_WAIT.toSeconds() + " s; keeping the running configuration");
+    }
+    Core old = core;
+    old.stopSupervising();
+    fresh.startSupervising();
+    trackFile.ifPresent(fresh.judge()::addListener);
+    systemd.ifPresent(fresh.judge()::addListener);
+    core = fresh;
+    config = next;
+    old.close();
+    trackFile.ifPresent(TrackFileWriter::verify);
+    meters.reloaded(true);
+    return new Reload(true, "config reloaded from " + next.source() + ": " + next.probes().size() + " probes; verdict "
+        + fresh.judge().snapshot().verdict().state());
+  }
+
+  private Reload refused(String line) {
+    meters.reloaded(false);
+    return new Reload(false, line);
+  }
+
+  /** Where a reload reads the configuration from (the file given at start, or the default). */
+  @FunctionalInterface
+  public interface ConfigSource {
+    AgentConfig load() throws ConfigError;
+  }
+
+  /** What a reload did: applied, or refused with the running configuration kept; one line why. */
+  public record Reload(boolean applied, String line) {}
+
   public Judge judge() {
-    return judge;
+    return core.judge();
+  }
+
+  /** The configuration running now. */
+  public AgentConfig config() {
+    return config;
   }
 
   public HttpEndpoint http() {
@@ -172,26 +227,19 @@ public final class Agent implements AutoCloseable {
     Duration stalledAfter = slowest.multipliedBy(3).compareTo(Duration.ofSeconds(5)) > 0
         ? slowest.multipliedBy(3) : Duration.ofSeconds(5);
     return notify.map(n -> {
-      SystemdNotifier notifier = new SystemdNotifier(n, scheduler::lastResultNanos, stalledAfter);
-      judge.addListener(notifier);
+      SystemdNotifier notifier = new SystemdNotifier(n, () -> core.scheduler().lastResultNanos(), stalledAfter);
+      core.judge().addListener(notifier);
       notifier.startWatchdog(metricsThread);
       return notifier;
     });
   }
 
-  private ExecutorService blockingExecutor(String probeName) {
-    ExecutorService executor = Executors.newSingleThreadExecutor(
-        new DefaultThreadFactory("keepwatch-proc-" + probeName, true));
-    blockingExecutors.add(executor);
-    return executor;
-  }
-
   @Override
   public void close() {
     systemd.ifPresent(SystemdNotifier::close);
-    scheduler.close();
-    supervisor.close();
-    trackFile.ifPresent(TrackFileWriter::close); // after the scheduler: nothing may write "up" again
+    Core last = core;
+    last.close();
+    trackFile.ifPresent(TrackFileWriter::close); // after the probes: nothing may write "up" again
     notifyFifo.ifPresent(NotifyFifoReader::close);
     if (control != null) {
       control.close();
@@ -199,13 +247,8 @@ public final class Agent implements AutoCloseable {
     if (http != null) {
       http.close();
     }
-    schedulerThread.shutdownNow();
-    actionsThread.shutdownNow();
     metricsThread.shutdownNow();
-    blockingExecutors.forEach(ExecutorService::shutdownNow);
-    probeLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     httpLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    probeLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
     httpLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
     fingerprint.close();
     metrics.close();

@@ -10,11 +10,17 @@ public final class Printable {
    * written as {@code \xNN}, and "..." before the closing quote when the text was longer.
    */
   public static String quoted(String text, int max) {
-    StringBuilder out = new StringBuilder("'");
-    for (int i = 0; i < text.length() && i < max; i++) {
+    String shown = escaped(text.length() > max ? text.substring(0, max) : text);
+    return "'" + shown + (text.length() > max ? "...'" : "'");
+  }
+
+  /** {@code text} with each control character written as {@code \xNN}: one line, nothing hidden. */
+  public static String escaped(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
     }
-    return out.append(text.length() > max ? "...'" : "'").toString();
+    return out.toString();
   }
 }

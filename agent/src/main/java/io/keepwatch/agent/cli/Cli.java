@@ -142,7 +142,8 @@ public final class Cli {
   private int runAgent(String configFile, Deque<String> rest) throws ConfigError, UsageError {
     noMore(rest);
     installOneLineLogging();
-    AgentConfig config = (configFile == null ? loadDefault() : ConfigLoader.load(Path.of(configFile))).config();
+    Agent.ConfigSource source = () -> (configFile == null ? loadDefault() : ConfigLoader.load(Path.of(configFile))).config();
+    AgentConfig config = source.load();
     LOG.info("keepwatch " + version() + " starting: config " + config.source() + ", " + describeProbes(config));
     AgentInfo info = new AgentInfo(version(), hostname(), Instant.now());
     Agent agent;
@@ -154,6 +155,10 @@ public final class Cli {
     }
     String base = "http://" + config.httpListen().getHostString() + ":" + agent.http().port();
     LOG.info("listening on " + base + " (/check, /status, /)");
+    ReloadSignal.install(() -> {
+      Agent.Reload reload = agent.reload(source);
+      LOG.log(reload.applied() ? Level.INFO : Level.WARNING, reload.line());
+    });
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping on signal");

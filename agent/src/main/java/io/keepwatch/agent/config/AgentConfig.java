@@ -38,6 +38,11 @@ public record AgentConfig(
     probes = List.copyOf(probes);
   }
 
+  /** The first stub-status probe: it feeds the exporter-compatible nginx_* metrics. */
+  public Optional<String> nginxMetricsProbe() {
+    return probes.stream().filter(p -> p.target() instanceof ProbeSpec.StubStatusTarget).map(ProbeSpec::name).findFirst();
+  }
+
   /**
    * @param pidfile nginx's pidfile
    * @param configTest argv of the config test

@@ -1,5 +1,7 @@
 package io.keepwatch.agent.config;
 
+import io.keepwatch.probes.Printable;
+
 /**
  * A configuration mistake, said in one line: where (file:line), which key, and what is wrong.
  * {@code Main} prints it and exits 78 (EX_CONFIG, sysexits.h).
@@ -12,7 +14,12 @@ public final class ConfigError extends Exception {
   private final String key;
   private final String problem;
 
+  /** Control characters in any part (from the file, or from the HOCON parser) are escaped: one line. */
   public ConfigError(String where, String key, String problem) {
+    this(Printable.escaped(where), Printable.escaped(key), Printable.escaped(problem), true);
+  }
+
+  private ConfigError(String where, String key, String problem, boolean escaped) {
     super(where + ": " + (key.isEmpty() ? "" : key + ": ") + problem);
     this.where = where;
     this.key = key;

@@ -97,7 +97,28 @@ public final class ConfigLoader {
       throw fromTypesafe(e);
     }
     new KeyChecker(resolvedReference, merged).check(user.root(), List.of());
-    return new Loaded(read(merged, source), merged);
+    try {
+      return new Loaded(read(merged, source), merged);
+    } catch (ConfigError e) {
+      throw blameTheUsersLine(e, user);
+    }
+  }
+
+  /**
+   * A bad value the user's file brought in through a substitution (key = ${other.key}) has its
+   * origin where the substituted value was defined, often reference.conf. The mistake is the
+   * user's line, so name that one.
+   */
+  private static ConfigError blameTheUsersLine(ConfigError e, Config user) {
+    ConfigValue value = user.root();
+    for (String segment : e.key().replaceAll("\\[\\d+\\]$", "").split("\\.")) {
+      if (!(value instanceof ConfigObject object) || !object.containsKey(segment)) {
+        return e; // the user's file does not set this key: the error stands as it is
+      }
+      value = object.get(segment);
+    }
+    String usersLine = Fields.where(value.origin());
+    return usersLine.equals(e.where()) ? e : new ConfigError(usersLine, e.key(), e.problem());
   }
 
   private static AgentConfig read(Config c, String source) throws ConfigError {
@@ -113,6 +134,11 @@ public final class ConfigLoader {
     Duration grace = f.positiveDuration("keepwatch.restart.grace");
     Duration holdVip = f.duration("keepwatch.restart.hold-vip");
     if (holdVip.compareTo(grace) > 0) {
+      // Name the one of the two the user's file set: the other is only a default.
+      if (f.isDefault("keepwatch.restart.hold-vip")) {
+        throw f.error("keepwatch.restart.grace", "must not be shorter than restart.hold-vip (" + holdVip.toMillis()
+            + " ms, the default): a failing nginx would hold the VIP; lower hold-vip too");
+      }
       throw f.error("keepwatch.restart.hold-vip",
           "must not be longer than restart.grace (" + grace.toMillis() + " ms): a failing nginx would hold the VIP");
     }

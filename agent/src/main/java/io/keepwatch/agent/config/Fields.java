@@ -1,6 +1,7 @@
 package io.keepwatch.agent.config;
 
 import com.typesafe.config.Config;
+import io.keepwatch.probes.Printable;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigOrigin;
@@ -36,6 +37,11 @@ final class Fields {
   /** The full path of a key, for messages. */
   String path(String key) {
     return prefix.isEmpty() ? key : prefix + "." + key;
+  }
+
+  /** Whether this key's value is keepwatch's default (reference.conf), not the user's. */
+  boolean isDefault(String key) {
+    return where(key).matches("(.*/)?reference\\.conf(:\\d+)?");
   }
 
   /** "file:line" of where this key's value was set. */
@@ -153,7 +159,12 @@ final class Fields {
         throw new ConfigError(where(element.origin()), path(key),
             "every argv element must be a string, got " + element.render());
       }
-      argv.add(String.valueOf(element.unwrapped()));
+      String word = String.valueOf(element.unwrapped());
+      if (word.indexOf('\0') >= 0) {
+        throw new ConfigError(where(element.origin()), path(key) + "[" + argv.size() + "]",
+            "contains a NUL character, which no program argument can: " + Printable.quoted(word, 80));
+      }
+      argv.add(word);
     }
     if (argv.get(0).isBlank()) {
       throw error(key, "the program name (first element) is empty");
@@ -164,9 +175,12 @@ final class Fields {
   /** An absolute path. */
   Path absolutePath(String key) throws ConfigError {
     String text = string(key);
+    if (text.indexOf('\0') >= 0) {
+      throw error(key, "must be an absolute path, got one with a NUL character: " + Printable.quoted(text, 80));
+    }
     Path path = Path.of(text);
     if (text.isEmpty() || !path.isAbsolute()) {
-      throw error(key, "must be an absolute path, got '" + text + "'");
+      throw error(key, "must be an absolute path, got " + Printable.quoted(text, 80));
     }
     return path;
   }

@@ -8,13 +8,17 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The endpoint pipeline, the same for every transport:
+ * The endpoint pipeline, the same for every transport, with the limits that keep a hostile or
+ * broken client from costing the agent more than a bounded share (see docs/reliability.md):
  *
  * <ol>
- *   <li>{@link ReadTimeoutHandler}: a connection silent for 30 s is closed, so idle clients
- *       cannot pile up;
+ *   <li>{@link ConnectionLimit}: at most {@value #MAX_CONNECTIONS} open connections per
+ *       endpoint; a newcomer over the limit closes the oldest;
+ *   <li>{@link ReadTimeoutHandler}: a connection silent for {@value #IDLE_SECONDS} s is closed;
+ *   <li>{@link RequestDeadline}: a request must arrive whole within {@value #REQUEST_MILLIS} ms of
+ *       its first byte (slowloris);
  *   <li>{@link HttpServerCodec}: request line up to 4 KiB, headers up to 8 KiB; larger requests
- *       are decoder failures that the handler answers with 400;
+ *       are decoder failures that the handler answers with 400 and a hang-up;
  *   <li>{@link HttpObjectAggregator}: whole requests of at most 8 KiB (the endpoints take no
  *       body; a larger one gets 413);
  *   <li>{@link EndpointHandler}: routing and answers.
@@ -26,19 +30,38 @@ public final class EndpointInitializer extends ChannelInitializer<Channel> {
   static final int MAX_HEADER_SIZE = 8192;
   static final int MAX_CONTENT = 8192;
   static final int IDLE_SECONDS = 30;
+  static final int REQUEST_MILLIS = 5000;
+  /** Far above what keepalived, a few scrapers and an operator need at once. */
+  static final int MAX_CONNECTIONS = 256;
 
   private final EndpointHandler handler;
+  private final ConnectionLimit limit;
+  private final RequestDeadline deadline;
 
   public EndpointInitializer(EndpointHandler handler) {
+    this(handler, MAX_CONNECTIONS, REQUEST_MILLIS);
+  }
+
+  EndpointInitializer(EndpointHandler handler, int maxConnections, long requestMillis) {
     this.handler = handler;
+    this.limit = new ConnectionLimit(maxConnections);
+    this.deadline = new RequestDeadline(requestMillis);
   }
 
   @Override
   protected void initChannel(Channel channel) {
     channel.pipeline()
+        .addLast(limit)
         .addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
+        .addLast(deadline.firstByte())
         .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CONTENT))
         .addLast(new HttpObjectAggregator(MAX_CONTENT))
+        .addLast(deadline.wholeRequest())
         .addLast(handler);
+  }
+
+  /** Connections closed to make room for newer ones, since start. */
+  public long evictedConnections() {
+    return limit.evicted();
   }
 }

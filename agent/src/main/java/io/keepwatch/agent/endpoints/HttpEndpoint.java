@@ -34,6 +34,12 @@ public final class HttpEndpoint implements AutoCloseable {
    */
   public static HttpEndpoint bind(InetSocketAddress listen, EpollEventLoopGroup group, EndpointHandler handler)
       throws IOException {
+    return bind(listen, group, new EndpointInitializer(handler));
+  }
+
+  /** Binds with the given pipeline (tests use smaller limits). */
+  static HttpEndpoint bind(InetSocketAddress listen, EpollEventLoopGroup group, EndpointInitializer pipeline)
+      throws IOException {
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(EpollServerSocketChannel.class)
@@ -41,7 +47,7 @@ public final class HttpEndpoint implements AutoCloseable {
         .option(ChannelOption.SO_BACKLOG, 128)
         .option(EpollChannelOption.TCP_DEFER_ACCEPT, DEFER_ACCEPT_SECONDS)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(new EndpointInitializer(handler));
+        .childHandler(pipeline);
     var bound = bootstrap.bind(listen).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       Throwable cause = bound.cause();

@@ -10,10 +10,12 @@ import io.keepwatch.agent.verdict.Snapshot;
 import io.keepwatch.probes.ProbeResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -37,13 +39,16 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
       Duration.ofSeconds(1), Duration.ofMillis(2500)};
 
   private final MeterRegistry registry;
-  private final Map<String, Timer> probeDurations = new HashMap<>();
-  private final Map<String, Map<ProbeResult.Outcome, Counter>> probeFailures = new HashMap<>();
+  private final Supplier<Snapshot> snapshots;
+  /** The meters of the configured probes, replaced whole by a config reload. */
+  private volatile ProbeMeters probeMeters = new ProbeMeters(Map.of(), Map.of(), List.of());
   private final Counter checksUp;
   private final Counter checksDown;
   private final Counter restartsSucceeded;
   private final Counter restartsFailed;
   private final Counter escalations;
+  private final Counter reloadsApplied;
+  private final Counter reloadsRefused;
 
   public KeepwatchMeters(MeterRegistry registry, List<ProbeSpec> probes, Supplier<Snapshot> snapshots,
       String version) {
@@ -64,40 +69,76 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
         .description("1 while an operator has drained the node")
         .strongReference(true)
         .register(registry);
-    for (ProbeSpec spec : probes) {
-      String name = spec.name();
-      String kind = spec.target().kind();
-      Gauge.builder("keepwatch.probe.up", snapshots, s -> probeUp(s.get(), name))
-          .description("1 while the probe's debounced health is UP, 0 when DOWN or not yet known")
-          .strongReference(true)
-          .tags("probe", name, "kind", kind, "critical", Boolean.toString(spec.critical()))
-          .register(registry);
-      probeDurations.put(name, Timer.builder("keepwatch.probe.duration")
-          .description("How long each probe run took, timeouts included")
-          .tags("probe", name, "kind", kind)
-          .serviceLevelObjectives(LATENCY_BUCKETS)
-          .register(registry));
-      Map<ProbeResult.Outcome, Counter> failures = new EnumMap<>(ProbeResult.Outcome.class);
-      for (ProbeResult.Outcome outcome : ProbeResult.Outcome.values()) {
-        if (outcome != ProbeResult.Outcome.OK) {
-          failures.put(outcome, Counter.builder("keepwatch.probe.failures")
-              .description("Failed probe runs by class of failure")
-              .tags("probe", name, "kind", kind, "outcome", outcome.label())
-              .register(registry));
-        }
-      }
-      probeFailures.put(name, failures);
-    }
+    this.snapshots = snapshots;
+    useProbes(probes);
     checksUp = checkCounter("up");
     checksDown = checkCounter("down");
     restartsSucceeded = restartCounter("success");
     restartsFailed = restartCounter("failure");
+    reloadsApplied = reloadCounter("applied");
+    reloadsRefused = reloadCounter("refused");
     escalations = Counter.builder("keepwatch.escalations")
         .description("Times the node was escalated (restart budget spent or config test failed)")
         .register(registry);
     Gauge.builder("keepwatch.build.info", () -> 1)
         .description("keepwatch's version")
         .tag("version", version)
+        .register(registry);
+  }
+
+  /** Per-probe meters: one reader thread (the scheduler's), one writer (start, reload). */
+  private record ProbeMeters(Map<String, Timer> durations, Map<String, Map<ProbeResult.Outcome, Counter>> failures,
+      List<Meter> all) {}
+
+  /**
+   * Registers the per-probe meters of these probes, and removes those of probes no longer
+   * configured (a reload), so /metrics shows no series of a probe that is gone.
+   */
+  public synchronized void useProbes(List<ProbeSpec> probes) {
+    probeMeters.all().forEach(registry::remove);
+    Map<String, Timer> durations = new HashMap<>();
+    Map<String, Map<ProbeResult.Outcome, Counter>> failuresByProbe = new HashMap<>();
+    List<Meter> all = new ArrayList<>();
+    for (ProbeSpec spec : probes) {
+      String name = spec.name();
+      String kind = spec.target().kind();
+      all.add(Gauge.builder("keepwatch.probe.up", snapshots, s -> probeUp(s.get(), name))
+          .description("1 while the probe's debounced health is UP, 0 when DOWN or not yet known")
+          .strongReference(true)
+          .tags("probe", name, "kind", kind, "critical", Boolean.toString(spec.critical()))
+          .register(registry));
+      Timer duration = Timer.builder("keepwatch.probe.duration")
+          .description("How long each probe run took, timeouts included")
+          .tags("probe", name, "kind", kind)
+          .serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(registry);
+      durations.put(name, duration);
+      all.add(duration);
+      Map<ProbeResult.Outcome, Counter> failures = new EnumMap<>(ProbeResult.Outcome.class);
+      for (ProbeResult.Outcome outcome : ProbeResult.Outcome.values()) {
+        if (outcome != ProbeResult.Outcome.OK) {
+          Counter counter = Counter.builder("keepwatch.probe.failures")
+              .description("Failed probe runs by class of failure")
+              .tags("probe", name, "kind", kind, "outcome", outcome.label())
+              .register(registry);
+          failures.put(outcome, counter);
+          all.add(counter);
+        }
+      }
+      failuresByProbe.put(name, failures);
+    }
+    probeMeters = new ProbeMeters(Map.copyOf(durations), Map.copyOf(failuresByProbe), List.copyOf(all));
+  }
+
+  /** A config reload was applied (true) or refused (false). */
+  public void reloaded(boolean applied) {
+    (applied ? reloadsApplied : reloadsRefused).increment();
+  }
+
+  private Counter reloadCounter(String result) {
+    return Counter.builder("keepwatch.config.reloads")
+        .description("Config reloads (SIGHUP) by result: applied, or refused and the running config kept")
+        .tag("result", result)
         .register(registry);
   }
 
@@ -128,9 +169,14 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
   public void resultRecorded(ProbeStatus before, ProbeStatus after) {
     ProbeResult result = after.last().orElseThrow();
     String name = after.spec().name();
-    probeDurations.get(name).record(result.latency());
+    ProbeMeters meters = probeMeters;
+    Timer duration = meters.durations().get(name);
+    if (duration == null) {
+      return; // a late result of a probe a reload removed
+    }
+    duration.record(result.latency());
     if (!result.healthy()) {
-      probeFailures.get(name).get(result.outcome()).increment();
+      meters.failures().get(name).get(result.outcome()).increment();
     }
   }
 

@@ -68,7 +68,7 @@ public final class CommandRunner {
     try {
       Process process;
       try {
-        process = new ProcessBuilder(argv)
+        process = new ProcessBuilder(withParentDeathSignal(argv))
             .redirectErrorStream(true)
             .redirectOutput(output.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -95,6 +95,25 @@ public final class CommandRunner {
         // a leftover file in /tmp is not worth failing an action for
       }
     }
+  }
+
+  /** util-linux's setpriv; on Debian in every install (util-linux is Essential). */
+  private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+
+  /**
+   * The command runs under {@code setpriv --pdeathsig KILL}, which execs it in place with the
+   * kernel's parent-death signal set: if the agent dies (SIGKILL, OOM), the command it was
+   * running dies with it instead of running on as an orphan nobody waits for. Under systemd the
+   * unit's cgroup does the same; this also covers an agent run by hand. A daemon the command
+   * starts does not inherit it (fork clears it), so nginx outlives the command as it should.
+   */
+  static List<String> withParentDeathSignal(List<String> argv) {
+    if (!Files.isExecutable(SETPRIV)) {
+      return argv;
+    }
+    List<String> wrapped = new ArrayList<>(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+    wrapped.addAll(argv);
+    return wrapped;
   }
 
   private static boolean waitFor(Process process, Duration timeout) {

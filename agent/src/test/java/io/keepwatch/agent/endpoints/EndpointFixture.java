@@ -1,0 +1,35 @@
+package io.keepwatch.agent.endpoints;
+
+import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.metrics.KeepwatchMeters;
+import io.keepwatch.agent.metrics.MetricsEndpoint;
+import io.keepwatch.agent.verdict.Judge;
+import io.keepwatch.probes.ProbeResult;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A judge with one tcp probe, already UP, and the read-only handler over it; close() after use. */
+final class EndpointFixture implements AutoCloseable {
+
+  final Judge judge = new Judge(List.of(new ProbeSpec("port", Duration.ofMillis(200), Duration.ofMillis(300),
+      1, 1, true, new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))), Clock.systemUTC());
+  final MetricsEndpoint metrics = new MetricsEndpoint(Optional.empty());
+  final KeepwatchMeters meters = new KeepwatchMeters(metrics.registry(),
+      judge.snapshot().probes().stream().map(p -> p.spec()).toList(), judge::snapshot, "test");
+  final EndpointHandler handler = new EndpointHandler(new EndpointHandler.Sources(judge::snapshot, List::of, Map::of,
+      new AgentInfo("test", "n1", Instant.parse("2026-11-22T00:00:00Z")), metrics, meters), Optional.empty());
+
+  EndpointFixture() {
+    judge.record("port", ProbeResult.ok("connected"));
+  }
+
+  @Override
+  public void close() {
+    metrics.close();
+  }
+}

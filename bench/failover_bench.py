@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Failover bench: client-visible outage and VIP move time in the two-node lab, per fault and
+per health-check mode, all in one run (bench/failover.md).
+
+  sudo /usr/bin/python3 bench/failover_bench.py [--runs 3] [--window 10] [--modes ...] [--faults ...]
+
+For each run, each mode: `lab up --mode MODE`, then for each fault `lab measure FAULT` (a client
+requests the VIP every 20 ms, new connection each, 1 s timeout) and `lab recover`, then
+`lab down`. Every measurement goes to bench/out/failover.jsonl as it is made; the medians are
+printed as a markdown table at the end (and with --report alone, from that file).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LAB = os.path.join(TOP, "scripts", "lab", "lab")
+OUT = os.path.join(TOP, "bench", "out", "failover.jsonl")
+MODES = ["track-file", "vrrp-script", "classic", "careful"]
+FAULTS = ["stop", "unrecoverable", "hung", "kill-master", "keepalived-stop", "reload", "saturate"]
+
+
+def lab(*args, timeout=180):
+    done = subprocess.run([LAB, "--name", "kwbench", *args], capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"lab {' '.join(args)}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def bench(runs, window, modes, faults):
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    with open(OUT, "a") as out:
+        for run in range(1, runs + 1):
+            for mode in modes:
+                lab("down")
+                lab("up", "--mode", mode)
+                for fault in faults:
+                    try:
+                        report = json.loads(lab("measure", fault, "--window", str(window)))
+                    except RuntimeError as e:
+                        report = {"mode": mode, "fault": fault, "error": str(e)}
+                    report.update({"run": run, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+                    out.write(json.dumps(report) + "\n")
+                    out.flush()
+                    print(json.dumps(report), flush=True)
+                    try:
+                        lab("recover")
+                    except RuntimeError as e:  # a lab that cannot recover is rebuilt
+                        print(f"recover failed after {mode}/{fault}: {e}; rebuilding", flush=True)
+                        lab("down")
+                        lab("up", "--mode", mode)
+                lab("down")
+
+
+def median_text(values, unit="ms"):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "-"
+    return f"{statistics.median(values):.0f} {unit}" if unit else f"{statistics.median(values):.0f}"
+
+
+def report(path):
+    rows = [json.loads(line) for line in open(path)]
+    print("| fault | mode | runs | outage (median) | outage per run | failed requests | VIP moved (median) | served at end |")
+    print("|---|---|---|---|---|---|---|---|")
+    for fault in FAULTS:
+        for mode in MODES:
+            rs = [r for r in rows if r["mode"] == mode and r["fault"] == fault and "error" not in r]
+            if not rs:
+                continue
+            outages = [r["outage_ms"] for r in rs]
+            ends = sorted({r.get("served_at_end") or "nobody" for r in rs})
+            moved = [r["vip_moved_ms"] for r in rs]
+            moved_text = median_text(moved) if all(m is not None for m in moved) else \
+                f"{sum(m is not None for m in moved)}/{len(rs)} moved" + (f", {median_text(moved)}" if any(moved) else "")
+            print(f"| {fault} | {mode} | {len(rs)} | {median_text(outages)} | {', '.join(str(o) for o in outages)} | "
+                  f"{', '.join(str(r['failed']) for r in rs)} | {moved_text} | {', '.join(ends)} |")
+    errors = [r for r in rows if "error" in r]
+    for r in errors:
+        print(f"\nerror: {r['mode']}/{r['fault']} run {r['run']}: {r['error']}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--window", type=float, default=10.0)
+    parser.add_argument("--modes", nargs="+", default=MODES, choices=MODES)
+    parser.add_argument("--faults", nargs="+", default=FAULTS, choices=FAULTS)
+    parser.add_argument("--report", action="store_true", help="only print the table from bench/out/failover.jsonl")
+    args = parser.parse_args()
+    if not args.report:
+        if os.path.exists(OUT):
+            os.rename(OUT, OUT + ".previous")
+        bench(args.runs, args.window, args.modes, args.faults)
+    report(OUT)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
