@@ -5,8 +5,9 @@ and whether the probes stayed on schedule.
 One agent (scripts/keepwatch, production JVM flags) against a real nginx in a temporary prefix,
 on free loopback ports. Phases, each --seconds long: quiet (the baseline, same run), wrk
 flooding /metrics, wrk flooding /check, and slowloris (--idle connections that send half a
-request and stall, refreshed as the agent closes them). During each phase a second client asks
-GET /check on a new connection every 10 ms (what keepwatch-check does) and times each answer.
+request and stall, refreshed as the agent closes them). During each phase a second client
+(bench/src/checklat.c, built with gcc) asks GET /check on a new connection every 10 ms (what
+keepwatch-check does, without bash's cost) and times each answer.
 Probe runs per phase come from keepwatch_probe_duration_seconds_count. Bounded loops; processes
 stopped by pid.
 
@@ -21,40 +22,32 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
+import multiprocessing
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_bench as cb  # noqa: E402
 
 
-def ask_check(port):
-    """Milliseconds for one GET /check on a new connection, or None when it failed."""
-    t0 = time.perf_counter()
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-            s.sendall(b"GET /check HTTP/1.0\r\n\r\n")
-            answer = s.recv(64)
-        if not answer.startswith(b"HTTP/1.0 200"):
-            return None
-    except OSError:
-        return None
-    return (time.perf_counter() - t0) * 1000
+CHECKLAT_SOURCE = os.path.join(cb.TOP, "bench/src/checklat.c")
+CHECKLAT = os.path.join(cb.TOP, "bench/out/checklat")
 
 
-def measure_check(port, seconds, period=0.01):
-    times, failures = [], 0
-    end = time.monotonic() + seconds
-    for _ in range(int(seconds / period) + 1):
-        if time.monotonic() >= end:
-            break
-        t = ask_check(port)
-        if t is None:
-            failures += 1
-        else:
-            times.append(t)
-        time.sleep(period)
-    times.sort()
+def build_checklat():
+    os.makedirs(os.path.dirname(CHECKLAT), exist_ok=True)
+    subprocess.run(["gcc", "-O2", "-o", CHECKLAT, CHECKLAT_SOURCE], check=True)
+
+
+def measure_check(port, seconds, period_us=10000):
+    """The second client: GET /check on a new connection every 10 ms (bench/src/checklat.c)."""
+    out = subprocess.run([CHECKLAT, str(port), str(seconds), str(period_us)], capture_output=True, text=True,
+                         timeout=seconds + 60, check=True).stdout.split()
+    times = sorted(float(t) / 1000 for t in out if float(t) >= 0)
+    kinds = {"-1.0": "connect", "-2.0": "write", "-3.0": "read", "-4.0": "closed", "-5.0": "not 200", "-6.0": "no answer in 2 s"}
+    failures = {}
+    for t in out:
+        if float(t) < 0:
+            failures[kinds.get(t, t)] = failures.get(kinds.get(t, t), 0) + 1
     return {"n": len(times), "failed": failures, "median_ms": round(statistics.median(times), 3),
             "p99_ms": round(times[min(len(times) - 1, int(0.99 * len(times)))], 3), "max_ms": round(times[-1], 3)}
 
@@ -85,13 +78,29 @@ def wrk_rate(output):
 
 
 class Slowloris:
-    """Keeps up to `count` connections that sent half a request; reopens those the agent closes."""
+    """Keeps up to `count` connections that sent half a request; reopens those the agent closes.
+    Runs in its own process (no GIL shared with anything measured); counts come back by a pipe."""
 
     def __init__(self, port, count, seconds):
         self.port, self.count, self.seconds = port, count, seconds
         self.opened = 0
         self.closed_by_agent = 0
-        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.results, child_end = multiprocessing.Pipe(duplex=False)
+        self.process = multiprocessing.Process(target=self.run_and_report, args=(child_end,), daemon=True)
+
+    def run_and_report(self, pipe):
+        self.run()
+        pipe.send((self.opened, self.closed_by_agent))
+
+    def start(self):
+        self.process.start()
+
+    def join(self, timeout):
+        if self.results.poll(timeout):
+            self.opened, self.closed_by_agent = self.results.recv()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
 
     def run(self):
         open_sockets = []
@@ -137,6 +146,7 @@ def main():
     nginx = cb.Nginx(prefix)
     agent = cb.Agent(prefix, nginx)
     results = {}
+    build_checklat()
     try:
         nginx.start()
         agent.start()
@@ -152,14 +162,14 @@ def main():
                 load = wrk(agent.port, "/check", args.seconds, 50)
             elif phase == "slowloris":
                 loris = Slowloris(agent.port, args.idle, args.seconds)
-                loris.thread.start()
+                loris.start()
             time.sleep(0.5)
             check = measure_check(agent.port, args.seconds - 1)
             entry = {"check": check}
             if load:
                 entry["wrk_requests_per_s"] = wrk_rate(load.communicate(timeout=args.seconds + 30)[0])
             if loris:
-                loris.thread.join(args.seconds + 30)
+                loris.join(args.seconds + 30)
                 entry["slowloris_opened"] = loris.opened
                 entry["slowloris_closed_by_agent"] = loris.closed_by_agent
             elapsed = time.monotonic() - t0

@@ -34,8 +34,9 @@ import java.util.logging.Logger;
  * The running agent: a {@link Core} (probes, verdict, supervisor) behind endpoints, the track
  * file, the notify FIFO and the metrics, which all outlive a config reload.
  *
- * <p>Threads, each named: those of the {@link Core}, plus {@code keepwatch-http} (both
- * endpoints, never shared with probes) and {@code keepwatch-metrics} (renders /metrics, runs
+ * <p>Threads, each named: those of the {@code Core}, plus {@code keepwatch-http} (both
+ * endpoints, never shared with probes; answers /check), {@code keepwatch-http-documents}
+ * (/metrics, /status and / over TCP, so a flood of those does not delay /check) and {@code keepwatch-metrics} (renders /metrics, runs
  * nginx -T now and then, verifies the track file).
  */
 public final class Agent implements AutoCloseable {
@@ -50,6 +51,8 @@ public final class Agent implements AutoCloseable {
   private final AgentInfo info;
   private final Clock clock = Clock.systemUTC();
   private final EpollEventLoopGroup httpLoop;
+  /** /metrics, /status and /: bigger answers, on their own thread (see EndpointHandler). */
+  private final EpollEventLoopGroup documentsLoop;
   private final MetricsEndpoint metrics;
   private final KeepwatchMeters meters;
   /** Renders /metrics and refreshes the config fingerprint: slow-ish work off every hot path. */
@@ -68,6 +71,7 @@ public final class Agent implements AutoCloseable {
     this.config = config;
     this.info = info;
     httpLoop = new EpollEventLoopGroup(1, new DefaultThreadFactory("keepwatch-http", true));
+    documentsLoop = new EpollEventLoopGroup(1, new DefaultThreadFactory("keepwatch-http-documents", true));
     metrics = new MetricsEndpoint(config.nginxMetricsProbe());
     meters = new KeepwatchMeters(metrics.registry(), config.probes(), this::snapshot, info.version());
     metricsThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-metrics", true));
@@ -94,7 +98,8 @@ public final class Agent implements AutoCloseable {
       EndpointHandler.Sources sources = new EndpointHandler.Sources(
           agent::snapshot, () -> agent.core.supervisor().recentActions(), agent.vrrp::roles, info, agent.metrics,
           agent.meters);
-      agent.http = HttpEndpoint.bind(config.httpListen(), agent.httpLoop, new EndpointHandler(sources, Optional.empty()));
+      agent.http = HttpEndpoint.bind(config.httpListen(), agent.httpLoop,
+          new EndpointHandler(sources, Optional.empty(), Optional.of(agent.documentsLoop.next())));
       agent.control = ControlSocket.bind(config.controlSocket(), config.controlGroup(), agent.httpLoop,
           new EndpointHandler(sources, Optional.of(agent.new CurrentSupervisor())));
     } catch (IOException | RuntimeException e) {
@@ -249,7 +254,9 @@ public final class Agent implements AutoCloseable {
     }
     metricsThread.shutdownNow();
     httpLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    documentsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     httpLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    documentsLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
     fingerprint.close();
     metrics.close();
   }

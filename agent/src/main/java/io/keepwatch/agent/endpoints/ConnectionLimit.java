@@ -4,16 +4,20 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
- * At most {@code max} open connections on one endpoint. Over the limit the OLDEST connection is
- * closed, not the newest: a flood of idle or slow connections then cannot lock keepalived's
- * quick checks out (keepwatch-check connects, asks and hangs up within a millisecond); each
- * newcomer pushes out whoever has held a connection longest. One instance per endpoint.
+ * At most {@code max} open connections on one endpoint. Over the limit, a newcomer closes the
+ * OLDEST connection whose bytes the agent has already read, not the newest: a flood of idle or
+ * slow connections then cannot lock keepalived's quick checks out (keepwatch-check connects,
+ * asks and hangs up within a millisecond), and a check accepted in the middle of a storm, whose
+ * request is still waiting to be read, is never the one pushed out. If no connection has been
+ * read yet (a storm of brand-new connections), the oldest goes all the same: the newcomer is
+ * the likeliest to be a check. One instance per endpoint.
  */
 @Sharable
 final class ConnectionLimit extends ChannelInboundHandlerAdapter {
@@ -23,7 +27,8 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   private static final long LOG_EVERY = 1000;
 
   private final int max;
-  private final Deque<Channel> open = new ArrayDeque<>(); // oldest first; guarded by this
+  /** Open connections, oldest first, each with whether any of its bytes were read. Guarded by this. */
+  private final LinkedHashMap<Channel, Boolean> open = new LinkedHashMap<>();
   private final AtomicLong evicted = new AtomicLong();
 
   ConnectionLimit(int max) {
@@ -35,22 +40,40 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    Channel oldest = null;
+    Channel victim;
     synchronized (this) {
-      open.addLast(ctx.channel());
-      if (open.size() > max) {
-        oldest = open.pollFirst();
+      victim = open.size() < max ? null : oldestRead().orElse(open.keySet().iterator().next());
+      if (victim != null && victim != ctx.channel()) {
+        open.remove(victim);
+      }
+      if (victim != ctx.channel()) {
+        open.put(ctx.channel(), false);
       }
     }
-    if (oldest != null) {
+    if (victim != null) {
       long n = evicted.incrementAndGet();
       if (n % LOG_EVERY == 1) {
         LOG.warning(() -> "more than " + max + " connections on " + ctx.channel().localAddress()
             + ": closing the oldest (" + n + " closed so far)");
       }
-      oldest.close();
+      victim.close();
+      if (victim == ctx.channel()) {
+        return;
+      }
     }
     ctx.fireChannelActive();
+  }
+
+  private Optional<Channel> oldestRead() {
+    return open.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).findFirst();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    synchronized (this) {
+      open.replace(ctx.channel(), true);
+    }
+    ctx.fireChannelRead(msg);
   }
 
   @Override
@@ -61,12 +84,8 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
-  /** Connections closed to make room, since start. */
+  /** Connections closed to make room, or refused, since start. */
   long evicted() {
     return evicted.get();
-  }
-
-  synchronized int open() {
-    return open.size();
   }
 }

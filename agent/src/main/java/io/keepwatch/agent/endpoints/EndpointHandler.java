@@ -7,11 +7,15 @@ import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.supervisor.OperatorControl;
 import io.keepwatch.agent.verdict.CheckAnswer;
 import io.keepwatch.agent.verdict.Snapshot;
+import io.keepwatch.probes.Printable;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -59,12 +63,27 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
       MetricsEndpoint metrics,
       KeepwatchMeters meters) {}
 
+  private static final long WARNING_EVERY_NANOS = 1_000_000_000L;
+  private final java.util.concurrent.atomic.AtomicLong lastWarningNanos =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - WARNING_EVERY_NANOS);
+
   private final Sources sources;
   private final Optional<OperatorControl> control;
+  private final Optional<EventLoop> slowLane;
 
   public EndpointHandler(Sources sources, Optional<OperatorControl> control) {
+    this(sources, control, Optional.empty());
+  }
+
+  /**
+   * @param slowLane where a connection moves once it asks for anything but /check: /metrics,
+   *     /status and / are bigger answers, and a client flooding them then keeps that loop busy,
+   *     not the one that answers keepalived (bench/abuse.md)
+   */
+  public EndpointHandler(Sources sources, Optional<OperatorControl> control, Optional<EventLoop> slowLane) {
     this.sources = sources;
     this.control = control;
+    this.slowLane = slowLane;
   }
 
   /** What an answer needs to know of its request; the request itself is released on return. */
@@ -89,7 +108,13 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
       return;
     }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-    String path = uri.path();
+    String path;
+    try {
+      path = uri.path();
+    } catch (IllegalArgumentException badEscape) { // e.g. "/chec%" or "/%zz"
+      refuseMalformed(ctx, asked, badEscape);
+      return;
+    }
     HttpMethod method = request.method();
     boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
     switch (path) {
@@ -110,7 +135,14 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
           refuseMethod(ctx, asked, method, path, "POST", "use POST");
           return;
         }
-        answerControl(ctx, asked, path, form(uri, request));
+        Map<String, List<String>> form;
+        try {
+          form = form(uri, request);
+        } catch (IllegalArgumentException badEscape) {
+          refuseMalformed(ctx, asked, badEscape);
+          return;
+        }
+        answerControl(ctx, asked, path, form);
       }
       default -> send(ctx, asked, response(asked, HttpResponseStatus.NOT_FOUND, TEXT,
           text("no such endpoint: " + path)), true);
@@ -118,6 +150,10 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
   }
 
   private void answerRead(ChannelHandlerContext ctx, Asked asked, String path) {
+    if (!path.equals("/check") && slowLane.isPresent() && ctx.channel().eventLoop() != slowLane.get()) {
+      moveToSlowLane(ctx, asked, path);
+      return;
+    }
     Snapshot snapshot = sources.snapshots().get();
     FullHttpResponse response = switch (path) {
       case "/check" -> {
@@ -135,6 +171,28 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
               .getBytes(StandardCharsets.UTF_8));
     };
     send(ctx, asked, response, true);
+  }
+
+  /**
+   * Moves the connection to the slow lane's event loop, then answers there; its later requests
+   * (keep-alive) are read there too. Only what a request needs to be answered (its version,
+   * method, keep-alive, path) crosses over; the request itself is released as usual.
+   */
+  private void moveToSlowLane(ChannelHandlerContext ctx, Asked asked, String path) {
+    Channel channel = ctx.channel();
+    channel.deregister().addListener(deregistered -> {
+      if (!deregistered.isSuccess()) {
+        channel.close();
+        return;
+      }
+      slowLane.get().register(channel).addListener(registered -> {
+        if (registered.isSuccess()) {
+          answerRead(ctx, asked, path);
+        } else {
+          channel.close();
+        }
+      });
+    });
   }
 
   private void answerControl(ChannelHandlerContext ctx, Asked asked, String path, Map<String, List<String>> form) {
@@ -179,6 +237,12 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     return values == null || values.isEmpty() ? "" : values.get(0).strip();
   }
 
+  /** A request Netty parsed but whose URI or form does not decode: 400 with the reason, then hang up. */
+  private static void refuseMalformed(ChannelHandlerContext ctx, Asked asked, IllegalArgumentException why) {
+    send(ctx, asked, response(asked, HttpResponseStatus.BAD_REQUEST, TEXT,
+        text("bad request: " + Printable.escaped(String.valueOf(why.getMessage())))), false);
+  }
+
   private static void refuseMethod(ChannelHandlerContext ctx, Asked asked, HttpMethod method, String path,
       String allowed, String why) {
     FullHttpResponse refusal = response(asked, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
@@ -214,10 +278,15 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // A client that resets its connection or goes idle is routine; anything else is worth a line.
-    boolean routine = cause instanceof IOException || cause instanceof ReadTimeoutException;
-    Level level = routine ? Level.FINE : Level.WARNING;
-    LOG.log(level, "endpoint connection from " + ctx.channel().remoteAddress() + " failed: " + cause);
+    // A client that resets its connection, goes idle or hangs up mid-request is routine; anything
+    // else is worth a line, but at most one a second: a hostile client must not flood the log.
+    boolean routine = cause instanceof IOException || cause instanceof ReadTimeoutException
+        || cause instanceof PrematureChannelClosureException;
+    long now = System.nanoTime();
+    long last = lastWarningNanos.get();
+    boolean warn = !routine && now - last >= WARNING_EVERY_NANOS && lastWarningNanos.compareAndSet(last, now);
+    LOG.log(warn ? Level.WARNING : Level.FINE, "endpoint connection from " + ctx.channel().remoteAddress()
+        + " failed: " + Printable.escaped(String.valueOf(cause)));
     ctx.close();
   }
 }

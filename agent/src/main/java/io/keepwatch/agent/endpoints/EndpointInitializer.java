@@ -31,8 +31,8 @@ public final class EndpointInitializer extends ChannelInitializer<Channel> {
   static final int MAX_CONTENT = 8192;
   static final int IDLE_SECONDS = 30;
   static final int REQUEST_MILLIS = 5000;
-  /** Far above what keepalived, a few scrapers and an operator need at once. */
-  static final int MAX_CONNECTIONS = 256;
+  /** Far above what keepalived, a few scrapers and an operator need at once; about 7 MiB of heap and buffers when all are idle (bench/abuse.md). */
+  static final int MAX_CONNECTIONS = 1024;
 
   private final EndpointHandler handler;
   private final ConnectionLimit limit;

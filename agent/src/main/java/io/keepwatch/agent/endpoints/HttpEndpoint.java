@@ -21,6 +21,13 @@ public final class HttpEndpoint implements AutoCloseable {
    */
   private static final int DEFER_ACCEPT_SECONDS = 1;
 
+  /**
+   * Pending connections the kernel queues for us. Deep enough that a burst of new connections
+   * (a flood, or the churn of evicting idle ones) does not drop keepalived's SYN, which would
+   * cost it TCP's 1 s retransmission (bench/abuse.md: 128 did, once).
+   */
+  private static final int BACKLOG = 1024;
+
   private final Channel channel;
 
   private HttpEndpoint(Channel channel) {
@@ -44,7 +51,7 @@ public final class HttpEndpoint implements AutoCloseable {
         .group(group)
         .channel(EpollServerSocketChannel.class)
         .option(ChannelOption.SO_REUSEADDR, true)
-        .option(ChannelOption.SO_BACKLOG, 128)
+        .option(ChannelOption.SO_BACKLOG, BACKLOG)
         .option(EpollChannelOption.TCP_DEFER_ACCEPT, DEFER_ACCEPT_SECONDS)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(pipeline);

@@ -150,6 +150,43 @@ class EndpointAbuseTest {
   }
 
   @Test
+  void documentsMoveToTheirOwnLoopAndTheConnectionKeepsWorking() throws Exception {
+    EpollEventLoopGroup documents = new EpollEventLoopGroup(1);
+    HttpEndpoint laned = HttpEndpoint.bind(new InetSocketAddress("127.0.0.1", 0), loop,
+        new EndpointInitializer(new EndpointHandler(fixture.handlerSources(), java.util.Optional.empty(),
+            java.util.Optional.of(documents.next())), LIMIT, DEADLINE_MS));
+    try (Socket s = new Socket("127.0.0.1", laned.port())) {
+      s.setSoTimeout(5000);
+      // Keep-alive: a document (moves the connection), another, then /check on the same connection.
+      for (String path : List.of("/status", "/metrics", "/check")) {
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        String head = readResponse(s);
+        assertTrue(head.startsWith("HTTP/1.1 200 OK"), path + ": " + head);
+      }
+    } finally {
+      laned.close();
+      documents.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  /** Reads one response with a content-length body; returns its head. */
+  static String readResponse(Socket s) throws IOException {
+    InputStream in = s.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("closed after " + head);
+      }
+      head.append((char) c);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+    assertTrue(length.find(), head.toString());
+    in.readNBytes(Integer.parseInt(length.group(1)));
+    return head.toString();
+  }
+
+  @Test
   void oversizedAndGarbageRequestsGetAReasonAndAHangUp() throws IOException {
     String longLine = exchange("GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
     assertTrue(longLine.startsWith("HTTP/1.1 400 Bad Request"), longLine);

@@ -21,8 +21,12 @@ final class EndpointFixture implements AutoCloseable {
   final MetricsEndpoint metrics = new MetricsEndpoint(Optional.empty());
   final KeepwatchMeters meters = new KeepwatchMeters(metrics.registry(),
       judge.snapshot().probes().stream().map(p -> p.spec()).toList(), judge::snapshot, "test");
-  final EndpointHandler handler = new EndpointHandler(new EndpointHandler.Sources(judge::snapshot, List::of, Map::of,
-      new AgentInfo("test", "n1", Instant.parse("2026-11-22T00:00:00Z")), metrics, meters), Optional.empty());
+  final EndpointHandler handler = new EndpointHandler(handlerSources(), Optional.empty());
+
+  EndpointHandler.Sources handlerSources() {
+    return new EndpointHandler.Sources(judge::snapshot, List::of, Map::of,
+        new AgentInfo("test", "n1", Instant.parse("2026-11-22T00:00:00Z")), metrics, meters);
+  }
 
   EndpointFixture() {
     judge.record("port", ProbeResult.ok("connected"));

@@ -98,6 +98,20 @@ class HttpRequestProperties {
     assertTrue(out.startsWith("HTTP/1.1 400 Bad Request"), "for " + line + ": " + out);
   }
 
+  @Property(tries = 30)
+  void aBrokenPercentEscapeGets400(@ForAll("badEscapes") String path) {
+    String out = feed(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1), 1000);
+    assertTrue(out.startsWith("HTTP/1.1 400 Bad Request"), "for " + path + ": " + out);
+  }
+
+  @Provide
+  Arbitrary<String> badEscapes() {
+    // At the end, so no following letters can complete a valid escape such as "%ec".
+    return Combinators.combine(Arbitraries.of("/check", "/status", "/metrics", "/", "/x"),
+            Arbitraries.of("%", "%z", "%zz", "%g1", "%%", "%1"))
+        .as((p, bad) -> p + bad);
+  }
+
   @Provide
   Arbitrary<String> junkLines() {
     // A request line needs three parts; one or two words of letters, or controls, are never one.

@@ -178,12 +178,14 @@ class NetProbesTest {
     assertEquals(List.of(), seen);
   }
 
-  @Test
-  void stubStatusNotFound() throws Exception {
-    InetSocketAddress address = servers.http(404, "<html>404</html>");
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {404, 500, 503})
+  void stubStatusErrorAnswers(int status) throws Exception {
+    InetSocketAddress address = servers.http(status, "<html>" + status + "</html>");
     String url = url(address, "/nginx_status");
     ProbeResult result = run(new StubStatusProbe(fetch(url), s -> {}));
-    assertEquals("GET " + url + ": HTTP 404, expected 200", result.detail());
+    assertEquals(Outcome.BAD_RESPONSE, result.outcome());
+    assertEquals("GET " + url + ": HTTP " + status + ", expected 200", result.detail());
   }
 
   @Test
