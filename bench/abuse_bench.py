@@ -27,6 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_bench as cb  # noqa: E402
+import metrics_bench as mb  # noqa: E402
 
 
 CHECKLAT_SOURCE = os.path.join(cb.TOP, "bench/src/checklat.c")
@@ -53,14 +54,7 @@ def measure_check(port, seconds, period_us=10000):
 
 
 def probe_runs(port):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
-        body = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            body += chunk
+    body = mb.metrics_body(port)
     runs = {}
     for m in re.finditer(rb'keepwatch_probe_duration_seconds_count\{[^}]*probe="([^"]+)"[^}]*\} ([0-9.eE+]+)', body):
         runs[m.group(1).decode()] = float(m.group(2))

@@ -99,7 +99,7 @@ def main():
         for pid in pids:
             os.kill(pid, signal.SIGSTOP)
         try:
-            cb.wait_for(lambda: b"\nnginx_up 0\n" in _body(agent.port), 20, "keepwatch nginx_up 0")
+            cb.wait_for(lambda: b"\nnginx_up 0\n" in metrics_body(agent.port), 20, "keepwatch nginx_up 0")
             results["keepwatch_hung"] = {"new_connection": new_connection(agent.port, 200)}
             # The exporter waits for its nginx timeout (5 s by default) on every scrape: 3 samples.
             results["exporter_hung"] = {"new_connection": new_connection(exporter_port, 3)}
@@ -127,7 +127,8 @@ def _listening(port):
         return False
 
 
-def _body(port):
+def metrics_body(port):
+    """The whole GET /metrics answer (head and body), on a new connection."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
         s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
         data = b""

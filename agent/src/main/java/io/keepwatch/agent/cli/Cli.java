@@ -139,6 +139,19 @@ public final class Cli {
     return ExitCodes.OK;
   }
 
+  private static void reload(Agent agent, Agent.ConfigSource source) {
+    if (agent == null) {
+      LOG.warning("SIGHUP while starting: ignored; send it again once the agent is up");
+      return;
+    }
+    try {
+      Agent.Reload reload = agent.reload(source);
+      LOG.log(reload.applied() ? Level.INFO : Level.WARNING, reload.line());
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "config reload failed: " + e + "; the running configuration stays", e);
+    }
+  }
+
   private int runAgent(String configFile, Deque<String> rest) throws ConfigError, UsageError {
     noMore(rest);
     installOneLineLogging();
@@ -146,6 +159,10 @@ public final class Cli {
     AgentConfig config = source.load();
     LOG.info("keepwatch " + version() + " starting: config " + config.source() + ", " + describeProbes(config));
     AgentInfo info = new AgentInfo(version(), hostname(), Instant.now());
+    // Installed before the agent starts: from then on SIGHUP never takes the JVM's default
+    // action (exit), even when it comes while the agent is still starting.
+    java.util.concurrent.atomic.AtomicReference<Agent> running = new java.util.concurrent.atomic.AtomicReference<>();
+    ReloadSignal.install(() -> reload(running.get(), source));
     Agent agent;
     try {
       agent = Agent.start(config, info);
@@ -153,12 +170,9 @@ public final class Cli {
       err.println("keepwatch: " + e.getMessage());
       return ExitCodes.FAILED;
     }
+    running.set(agent);
     String base = "http://" + config.httpListen().getHostString() + ":" + agent.http().port();
     LOG.info("listening on " + base + " (/check, /status, /)");
-    ReloadSignal.install(() -> {
-      Agent.Reload reload = agent.reload(source);
-      LOG.log(reload.applied() ? Level.INFO : Level.WARNING, reload.line());
-    });
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping on signal");

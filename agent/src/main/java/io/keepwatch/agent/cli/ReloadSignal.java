@@ -34,7 +34,13 @@ final class ReloadSignal {
         }
         return null;
       });
-      signal.getMethod("handle", signal, handler).invoke(null, signal.getConstructor(String.class).newInstance("HUP"), proxy);
+      Object previous = signal.getMethod("handle", signal, handler)
+          .invoke(null, signal.getConstructor(String.class).newInstance("HUP"), proxy);
+      if (previous == handler.getField("SIG_IGN").get(null)) {
+        // The JVM leaves a signal ignored at start (nohup, some supervisors) ignored for good.
+        LOG.warning("SIGHUP is ignored in this process (started under nohup?): reload the configuration by"
+            + " restarting keepwatch");
+      }
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.warning("cannot handle SIGHUP (" + e + "); reload the configuration by restarting keepwatch");
     }

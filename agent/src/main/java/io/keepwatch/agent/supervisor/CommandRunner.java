@@ -108,12 +108,26 @@ public final class CommandRunner {
    * starts does not inherit it (fork clears it), so nginx outlives the command as it should.
    */
   static List<String> withParentDeathSignal(List<String> argv) {
-    if (!Files.isExecutable(SETPRIV)) {
-      return argv;
+    if (!Files.isExecutable(SETPRIV) || !findable(argv.get(0))) {
+      return argv; // a missing program: let the JDK say so, as "cannot start: ..."
     }
     List<String> wrapped = new ArrayList<>(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
     wrapped.addAll(argv);
     return wrapped;
+  }
+
+  /** Whether the program exists and is executable: as given when it has a slash, else on $PATH. */
+  private static boolean findable(String program) {
+    if (program.contains("/")) {
+      return Files.isExecutable(Path.of(program));
+    }
+    String path = System.getenv("PATH");
+    for (String dir : (path == null ? "/usr/sbin:/usr/bin:/sbin:/bin" : path).split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean waitFor(Process process, Duration timeout) {

@@ -54,8 +54,11 @@ class AgentProcessTest {
 
   Process startAgent(Path config, Path log, java.util.Map<String, String> environment) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        "io.keepwatch.agent.Main", "run", "--config", config.toString())
+    // Signal dispositions are inherited: a build started under nohup would hand the agent an
+    // ignored SIGHUP, which the JVM then leaves ignored. Reset it to the default, then exec java.
+    ProcessBuilder builder = new ProcessBuilder("/usr/bin/python3", "-c",
+        "import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
+        java, "-cp", System.getProperty("java.class.path"), "io.keepwatch.agent.Main", "run", "--config", config.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(environment);
     Process p = builder.start();
@@ -169,7 +172,9 @@ class AgentProcessTest {
     Files.writeString(file, config("  restart.enabled = false", probes,
         "    extra { kind = tcp, address = \"127.0.0.1:" + nginx.port() + "\" }", "  }"));
     signal("HUP", agent.pid());
-    Await.until(DEADLINE, "the extra probe in /status", () -> get("/status"), s -> s.contains("\"extra\""));
+    Await.until(DEADLINE, "the extra probe in /status (agent log: " + log + ")", () -> get("/status"),
+        s -> s.contains("\"extra\"") || !agent.isAlive());
+    assertTrue(get("/status").contains("\"extra\""), read(log));
     Await.until(DEADLINE, "the reload in the log", () -> read(log), l -> l.contains("config reloaded from " + file));
 
     Files.writeString(file, "keepwatch { probes { port { interval = soon } } }\n");
