@@ -250,6 +250,30 @@ class SupervisorAgainstRealNginxTest {
   }
 
   @Test
+  void aMasterKilledAloneIsRestartedInPlaceAndItsOrphanedWorkersGo() throws Exception {
+    nginx = RealNginx.startDaemon(prefix);
+    Path hardRestart = Path.of("../scripts/nginx-hard-restart").toAbsolutePath().normalize();
+    List<String> restart = new java.util.ArrayList<>(List.of(hardRestart.toString(), nginx.pidfile().toString()));
+    restart.addAll(nginx.startCommand());
+    startAgent("nginx.restart = " + hocon(restart));
+    awaitState(NodeState.UP, "");
+    long master = nginx.masterPid();
+    List<Long> workers = nginx.workerPids();
+    assertTrue(master > 0 && !workers.isEmpty());
+    // SIGKILL to the master only: its workers live on as orphans, holding the listening socket.
+    Process kill = new ProcessBuilder("kill", "-KILL", Long.toString(master)).inheritIO().start();
+    assertTrue(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0);
+    Await.until(DEADLINE, "UP with a new master", this::snapshot,
+        s -> s.verdict().state() == NodeState.UP && nginx.masterPid() > 0 && nginx.masterPid() != master);
+    nginx.remember();
+    for (long worker : workers) {
+      assertTrue(!RealNginx.running(worker), "orphaned worker " + worker + " still running");
+    }
+    List<ActionRecord> restarts = actions("restart");
+    assertEquals(1, restarts.size(), restarts.toString());
+  }
+
+  @Test
   void escalationCallsTheWebhookWithNodeStateReasonAndTime() throws Exception {
     // A webhook receiver on loopback that records what it gets.
     java.util.concurrent.BlockingQueue<String> posted = new java.util.concurrent.LinkedBlockingQueue<>();
