@@ -19,7 +19,7 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAB = os.path.join(TOP, "scripts", "lab", "lab")
-OUT = os.path.join(TOP, "bench", "out", "failover.jsonl")
+DEFAULT_OUT = os.path.join(TOP, "bench", "out", "failover.jsonl")
 MODES = ["track-file", "vrrp-script", "classic", "careful"]
 FAULTS = ["stop", "unrecoverable", "hung", "kill-master", "keepalived-stop", "reload", "saturate"]
 
@@ -31,9 +31,9 @@ def lab(*args, timeout=180):
     return done.stdout
 
 
-def bench(runs, window, modes, faults):
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    with open(OUT, "a") as out:
+def bench(runs, window, modes, faults, path):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a") as out:
         for run in range(1, runs + 1):
             for mode in modes:
                 lab("down")
@@ -90,13 +90,14 @@ def main():
     parser.add_argument("--window", type=float, default=10.0)
     parser.add_argument("--modes", nargs="+", default=MODES, choices=MODES)
     parser.add_argument("--faults", nargs="+", default=FAULTS, choices=FAULTS)
-    parser.add_argument("--report", action="store_true", help="only print the table from bench/out/failover.jsonl")
+    parser.add_argument("--out", default=DEFAULT_OUT, help="where the JSON lines go (default bench/out/failover.jsonl)")
+    parser.add_argument("--report", action="store_true", help="only print the table from --out")
     args = parser.parse_args()
     if not args.report:
-        if os.path.exists(OUT):
-            os.rename(OUT, OUT + ".previous")
-        bench(args.runs, args.window, args.modes, args.faults)
-    report(OUT)
+        if os.path.exists(args.out):
+            os.rename(args.out, args.out + ".previous")
+        bench(args.runs, args.window, args.modes, args.faults, args.out)
+    report(args.out)
     return 0
 
 
