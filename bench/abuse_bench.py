@@ -174,12 +174,8 @@ def main():
             print(phase, json.dumps(entry), flush=True)
             time.sleep(1)
     finally:
-        agent.stop()
-        nginx.reap()
-        subprocess.run(["rm", "-rf", prefix])
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(results, f, indent=2)
+        cb.stop_all(agent, nginx, prefix)
+    cb.save_results(args.out, results)
     return 0
 
 

@@ -54,6 +54,20 @@ def all_probes_fresh(agent_port):
         return False
 
 
+def save_results(path, results):
+    """Writes a bench's results as JSON to path (under bench/out, which git ignores)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(results, f, indent=2)
+
+
+def stop_all(agent, nginx, prefix):
+    """Stops the agent and nginx by pid and removes their temporary prefix."""
+    agent.stop()
+    nginx.reap()
+    subprocess.run(["rm", "-rf", prefix])
+
+
 def wait_for(predicate, timeout_s, what):
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
@@ -297,8 +311,7 @@ def main():
     # Only what happened while wrk ran: a verdict change or a probe failure there is a false alarm.
     results["saturation"]["verdict_changes"] = during.count("verdict: ")
     results["saturation"]["probe_failures"] = during.count("failed (1 of")
-    with open(args.out, "w") as f:
-        json.dump(results, f, indent=2)
+    save_results(args.out, results)
 
     print("start to first UP (s): median %.3f of %s" % (statistics.median(starts), ["%.3f" % s for s in starts]))
     for phase in ("cold", "warm"):

@@ -110,12 +110,8 @@ def main():
         if exporter:
             exporter.kill()
             exporter.wait(10)
-        agent.stop()
-        nginx.reap()
-        subprocess.run(["rm", "-rf", prefix])
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(results, f, indent=2)
+        cb.stop_all(agent, nginx, prefix)
+    cb.save_results(args.out, results)
     print(json.dumps(results, indent=2))
 
 

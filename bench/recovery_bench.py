@@ -238,8 +238,7 @@ def main():
         results[name] = fn(prefix, args.runs, args.give_up)
         subprocess.run(["rm", "-rf", prefix])
     stop_reaper.set()
-    with open(args.out, "w") as f:
-        json.dump(results, f, indent=2)
+    cb.save_results(args.out, results)
     for name, faults in results.items():
         for fault, values in faults.items():
             if fault.endswith("_check503"):

@@ -232,14 +232,19 @@ class SupervisorAgainstRealNginxTest {
     awaitState(NodeState.UP, "");
   }
 
-  @Test
-  void hungNginxIsBroughtBackByAHardRestart() throws Exception {
+  /** A daemonized nginx, and an agent whose restart command is scripts/nginx-hard-restart; UP. */
+  private void startDaemonAndAgentWithHardRestart() throws Exception {
     nginx = RealNginx.startDaemon(prefix);
     Path hardRestart = Path.of("../scripts/nginx-hard-restart").toAbsolutePath().normalize();
     List<String> restart = new java.util.ArrayList<>(List.of(hardRestart.toString(), nginx.pidfile().toString()));
     restart.addAll(nginx.startCommand());
     startAgent("nginx.restart = " + hocon(restart));
     awaitState(NodeState.UP, "");
+  }
+
+  @Test
+  void hungNginxIsBroughtBackByAHardRestart() throws Exception {
+    startDaemonAndAgentWithHardRestart();
     long hungPid = nginx.masterPid();
     nginx.freeze(true);
     Await.until(DEADLINE, "UP with a new master", this::snapshot,
@@ -251,12 +256,7 @@ class SupervisorAgainstRealNginxTest {
 
   @Test
   void aMasterKilledAloneIsRestartedInPlaceAndItsOrphanedWorkersGo() throws Exception {
-    nginx = RealNginx.startDaemon(prefix);
-    Path hardRestart = Path.of("../scripts/nginx-hard-restart").toAbsolutePath().normalize();
-    List<String> restart = new java.util.ArrayList<>(List.of(hardRestart.toString(), nginx.pidfile().toString()));
-    restart.addAll(nginx.startCommand());
-    startAgent("nginx.restart = " + hocon(restart));
-    awaitState(NodeState.UP, "");
+    startDaemonAndAgentWithHardRestart();
     long master = nginx.masterPid();
     List<Long> workers = nginx.workerPids();
     assertTrue(master > 0 && !workers.isEmpty());
