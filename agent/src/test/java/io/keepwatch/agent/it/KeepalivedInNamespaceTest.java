@@ -118,7 +118,7 @@ class KeepalivedInNamespaceTest {
         "  vrrp_notify_fifo " + fifo,
         "  script_user root",
         "}",
-        "vrrp_track_file keepwatch {",
+        "track_file keepwatch {",
         "  file " + track,
         "}",
         "vrrp_instance VI_1 {",

@@ -116,6 +116,13 @@ class KeepalivedLabIT {
   void labUp(String mode) throws Exception {
     up = true; // even a failed "up" may have left parts behind; "down" removes what exists
     lab("up", "--mode", mode);
+    // keepalived took the example files without a complaint (no deprecated or unknown keyword).
+    for (String node : List.of("node1", "node2")) {
+      Path log = Path.of("/run/keepwatch-lab-" + name, node, "keepalived.log");
+      List<String> complaints = Files.readAllLines(log).stream()
+          .filter(l -> l.matches("(?i).*(warn|deprecat|unknown|error|invalid).*")).toList();
+      assertEquals(List.of(), complaints, mode + ": keepalived on " + node + " complained about its config");
+    }
   }
 
   LabStatus await(String what, java.util.function.Predicate<LabStatus> condition) {
