@@ -173,6 +173,7 @@ public final class Agent implements AutoCloseable {
     }
     Core old = core;
     old.stopSupervising();
+    old.finishRunningCommands(config.nginx().commandTimeout());
     fresh.startSupervising();
     trackFile.ifPresent(fresh.judge()::addListener);
     systemd.ifPresent(fresh.judge()::addListener);

@@ -117,6 +117,20 @@ final class Core implements AutoCloseable {
     schedulerThread.execute(supervisor::close);
   }
 
+  /**
+   * Lets a command already running (a restart, an escalation) finish, for at most {@code max}:
+   * a command dies with the thread that started it (see CommandRunner), and a reload must not
+   * cut a restart of nginx in half.
+   */
+  void finishRunningCommands(java.time.Duration max) {
+    actionsThread.shutdown();
+    try {
+      actionsThread.awaitTermination(max.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
     scheduler.close();

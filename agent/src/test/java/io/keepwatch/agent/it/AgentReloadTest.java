@@ -91,6 +91,33 @@ class AgentReloadTest {
   }
 
   @Test
+  void aReloadLetsARunningRestartFinish() throws Exception {
+    nginx = RealNginx.startDaemon(dir.resolve("nginx"));
+    file = dir.resolve("keepwatch.conf");
+    Path done = dir.resolve("restart-finished");
+    // A restart that takes a second, then marks that it ran to its end, then starts nginx.
+    String restart = "[\"/bin/sh\", \"-c\", \"sleep 1; touch " + done + "; exec \\\"$0\\\" \\\"$@\\\"\", "
+        + nginx.startCommand().stream().map(a -> "\"" + a + "\"").collect(java.util.stream.Collectors.joining(", ")) + "]";
+    String text = TestAgentConfig.hocon(dir, nginx,
+        "  nginx { config-test = [\"/bin/true\"], restart = " + restart + " }",
+        "  restart.hold-vip = 0s",
+        "  probes { home = null, stub = null, port.address = \"127.0.0.1:" + nginx.port() + "\" }");
+    Files.writeString(file, text);
+    agent = Agent.start(ConfigLoader.load(file).config(), new AgentInfo("test", "n1", Instant.now()));
+    Await.until(Duration.ofSeconds(10), "UP", () -> agent.judge().snapshot().verdict().state(), NodeState.UP::equals);
+
+    nginx.stop();
+    Await.until(Duration.ofSeconds(10), "the restart running", () -> agent.judge().snapshot().verdict().state(),
+        NodeState.RECOVERING::equals);
+    Agent.Reload reload = reloadWith(text + "\n# reloaded\n");
+    assertTrue(reload.applied(), reload.line());
+    assertTrue(Files.exists(done), "the reload cut the running restart short");
+    Await.until(Duration.ofSeconds(10), "UP after the restart", () -> agent.judge().snapshot().verdict().state(),
+        NodeState.UP::equals);
+    nginx.remember();
+  }
+
+  @Test
   void badOrRestartOnlyChangesAreRefusedAndGoodOnesAppliedWithoutAGap() throws Exception {
     nginx = RealNginx.start(dir.resolve("nginx"));
     file = dir.resolve("keepwatch.conf");
