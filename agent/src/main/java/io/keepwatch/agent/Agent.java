@@ -36,8 +36,9 @@ import java.util.logging.Logger;
  *
  * <p>Threads, each named: those of the {@code Core}, plus {@code keepwatch-http} (both
  * endpoints, never shared with probes; answers /check), {@code keepwatch-http-documents}
- * (/metrics, /status and / over TCP, so a flood of those does not delay /check) and {@code keepwatch-metrics} (renders /metrics, runs
- * nginx -T now and then, verifies the track file).
+ * (/metrics, /status and / over TCP, so a flood of those does not delay /check) and
+ * {@code keepwatch-metrics} (renders /metrics, runs nginx -T now and then, verifies the track
+ * file).
  */
 public final class Agent implements AutoCloseable {
 
