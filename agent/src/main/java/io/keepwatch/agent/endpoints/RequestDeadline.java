@@ -43,7 +43,8 @@ final class RequestDeadline {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof ByteBuf bytes && bytes.isReadable() && ctx.channel().attr(TIMER).get() == null) {
         // Runs on the channel's event loop, as does every read: no race with Stop.
-        ctx.channel().attr(TIMER).set(ctx.executor().schedule(ctx.channel()::close, millis, TimeUnit.MILLISECONDS));
+        Runnable cut = ctx.channel()::close;
+        ctx.channel().attr(TIMER).set(ctx.executor().schedule(cut, millis, TimeUnit.MILLISECONDS));
       }
       ctx.fireChannelRead(msg);
     }
