@@ -31,11 +31,15 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   private final LinkedHashMap<Channel, Boolean> open = new LinkedHashMap<>();
   private final AtomicLong evicted = new AtomicLong();
 
-  ConnectionLimit(int max) {
+  private final Runnable onEvicted;
+
+  /** @param onEvicted told of every connection closed to make room (the metric) */
+  ConnectionLimit(int max, Runnable onEvicted) {
     if (max < 1) {
       throw new IllegalArgumentException("max connections must be >= 1, got " + max);
     }
     this.max = max;
+    this.onEvicted = onEvicted;
   }
 
   @Override
@@ -51,6 +55,7 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
       }
     }
     if (victim != null) {
+      onEvicted.run();
       long n = evicted.incrementAndGet();
       if (n % LOG_EVERY == 1) {
         LOG.warning(() -> "more than " + max + " connections on " + ctx.channel().localAddress()

@@ -86,6 +86,11 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     this.slowLane = slowLane;
   }
 
+  /** Counts a connection the endpoint's connection limit closed (keepwatch_http_connections_evicted_total). */
+  void connectionEvicted() {
+    sources.meters().connectionEvicted();
+  }
+
   /** What an answer needs to know of its request; the request itself is released on return. */
   private record Asked(HttpVersion version, boolean head, boolean keepAlive) {
     static Asked of(FullHttpRequest request) {

@@ -44,7 +44,7 @@ public final class EndpointInitializer extends ChannelInitializer<Channel> {
 
   EndpointInitializer(EndpointHandler handler, int maxConnections, long requestMillis) {
     this.handler = handler;
-    this.limit = new ConnectionLimit(maxConnections);
+    this.limit = new ConnectionLimit(maxConnections, handler::connectionEvicted);
     this.deadline = new RequestDeadline(requestMillis);
   }
 

@@ -48,6 +48,7 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
   private final Counter restartsFailed;
   private final Counter escalations;
   private final Counter reloadsApplied;
+  private final Counter connectionsEvicted;
   private final Counter reloadsRefused;
 
   public KeepwatchMeters(MeterRegistry registry, List<ProbeSpec> probes, Supplier<Snapshot> snapshots,
@@ -75,6 +76,9 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
     checksDown = checkCounter("down");
     restartsSucceeded = restartCounter("success");
     restartsFailed = restartCounter("failure");
+    connectionsEvicted = Counter.builder("keepwatch.http.connections.evicted")
+        .description("Endpoint connections closed because the connection limit was reached (a flood or slowloris)")
+        .register(registry);
     reloadsApplied = reloadCounter("applied");
     reloadsRefused = reloadCounter("refused");
     escalations = Counter.builder("keepwatch.escalations")
@@ -128,6 +132,11 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
       failuresByProbe.put(name, failures);
     }
     probeMeters = new ProbeMeters(Map.copyOf(durations), Map.copyOf(failuresByProbe), List.copyOf(all));
+  }
+
+  /** An endpoint closed a connection to stay within its connection limit. Any thread. */
+  public void connectionEvicted() {
+    connectionsEvicted.increment();
   }
 
   /** A config reload was applied (true) or refused (false). */

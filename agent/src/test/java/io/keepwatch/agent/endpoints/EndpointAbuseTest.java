@@ -111,6 +111,9 @@ class EndpointAbuseTest {
       assertTrue(closedByServer(s), "a stalled connection stayed open");
     }
     assertTrue(pipeline.evictedConnections() >= 2L * LIMIT, "evicted: " + pipeline.evictedConnections());
+    String metrics = new String(fixture.metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(metrics.contains("keepwatch_http_connections_evicted_total " + pipeline.evictedConnections() + ".0"),
+        "the metric counts the evictions: " + metrics.lines().filter(l -> l.contains("evicted")).toList());
   }
 
   @Test
