@@ -1,5 +1,8 @@
 package io.keepwatch.agent.it;
 
+import io.keepwatch.agent.Await;
+import io.keepwatch.agent.Commands;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -152,12 +155,6 @@ class AgentProcessTest {
     }
   }
 
-  static void signal(String name, long pid) throws Exception {
-    assertTrue(pid > 0);
-    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
-    assertTrue(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0);
-  }
-
   @Test
   void sighupReloadsAGoodFileAndKeepsTheRunningConfigOnABadOne() throws Exception {
     nginx = RealNginx.start(dir.resolve("nginx"));
@@ -171,14 +168,14 @@ class AgentProcessTest {
 
     Files.writeString(file, config("  restart.enabled = false", probes,
         "    extra { kind = tcp, address = \"127.0.0.1:" + nginx.port() + "\" }", "  }"));
-    signal("HUP", agent.pid());
+    Commands.signal("HUP", agent.pid());
     Await.until(DEADLINE, "the extra probe in /status (agent log: " + log + ")", () -> get("/status"),
         s -> s.contains("\"extra\"") || !agent.isAlive());
     assertTrue(get("/status").contains("\"extra\""), read(log));
     Await.until(DEADLINE, "the reload in the log", () -> read(log), l -> l.contains("config reloaded from " + file));
 
     Files.writeString(file, "keepwatch { probes { port { interval = soon } } }\n");
-    signal("HUP", agent.pid());
+    Commands.signal("HUP", agent.pid());
     Await.until(DEADLINE, "the refusal in the log", () -> read(log), l -> l.contains("config reload refused"));
     String refusal = read(log).lines().filter(l -> l.contains("config reload refused")).findFirst().orElseThrow();
     assertTrue(refusal.contains(file + ":1") && refusal.contains("interval"), refusal);
@@ -206,7 +203,7 @@ class AgentProcessTest {
         Optional::isPresent);
     long commandPid = command.get().pid();
 
-    signal("KILL", first.pid());
+    Commands.signal("KILL", first.pid());
     assertTrue(first.waitFor(10, TimeUnit.SECONDS));
     Await.until(Duration.ofSeconds(5), "the restart command gone with the agent",
         () -> ProcessHandle.of(commandPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);

@@ -1,5 +1,7 @@
 package io.keepwatch.agent.it;
 
+import io.keepwatch.agent.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,11 +1,14 @@
 package io.keepwatch.agent.it;
 
+import static io.keepwatch.agent.Commands.ok;
+import static io.keepwatch.agent.Commands.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwatch.agent.Commands.Result;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,21 +31,6 @@ class DebPackageIT {
   static final Path TARGET = Path.of("target");
 
   boolean installedByTest;
-
-  record Result(int exitCode, String output) {}
-
-  static Result run(String... argv) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", argv) + " hung");
-    return new Result(p.exitValue(), out);
-  }
-
-  static Result ok(String... argv) throws IOException, InterruptedException {
-    Result r = run(argv);
-    assertEquals(0, r.exitCode(), String.join(" ", argv) + " failed:\n" + r.output());
-    return r;
-  }
 
   static Path deb() throws IOException {
     try (Stream<Path> files = Files.list(TARGET)) {

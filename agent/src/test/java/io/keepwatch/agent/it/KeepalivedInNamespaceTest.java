@@ -1,9 +1,12 @@
 package io.keepwatch.agent.it;
 
+import io.keepwatch.agent.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.Commands;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import java.io.IOException;
@@ -63,11 +66,7 @@ class KeepalivedInNamespaceTest {
   }
 
   static String run(String... argv) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    assertTrue(p.waitFor(10, TimeUnit.SECONDS), String.join(" ", argv) + " hung");
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), String.join(" ", argv) + ": " + out);
-    return out;
+    return Commands.ok(argv).output();
   }
 
   String vipAddresses() {

@@ -1,5 +1,7 @@
 package io.keepwatch.agent.it;
 
+import io.keepwatch.agent.Await;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

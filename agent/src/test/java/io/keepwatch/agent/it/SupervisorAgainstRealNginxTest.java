@@ -1,5 +1,8 @@
 package io.keepwatch.agent.it;
 
+import io.keepwatch.agent.Await;
+import io.keepwatch.agent.Commands;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -261,8 +264,7 @@ class SupervisorAgainstRealNginxTest {
     List<Long> workers = nginx.workerPids();
     assertTrue(master > 0 && !workers.isEmpty());
     // SIGKILL to the master only: its workers live on as orphans, holding the listening socket.
-    Process kill = new ProcessBuilder("kill", "-KILL", Long.toString(master)).inheritIO().start();
-    assertTrue(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0);
+    Commands.signal("KILL", master);
     Await.until(DEADLINE, "UP with a new master", this::snapshot,
         s -> s.verdict().state() == NodeState.UP && nginx.masterPid() > 0 && nginx.masterPid() != master);
     nginx.remember();

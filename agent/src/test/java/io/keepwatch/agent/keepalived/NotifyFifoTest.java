@@ -1,5 +1,7 @@
 package io.keepwatch.agent.keepalived;
 
+import io.keepwatch.agent.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,15 +59,8 @@ class NotifyFifoTest {
     }
   }
 
-  static <T> T await(Supplier<T> value, java.util.function.Predicate<T> ok) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    T last = value.get();
-    while (!ok.test(last)) {
-      assertTrue(System.nanoTime() < end, "still " + last);
-      Thread.sleep(10);
-      last = value.get();
-    }
-    return last;
+  static <T> T await(Supplier<T> value, java.util.function.Predicate<T> ok) {
+    return Await.until(java.time.Duration.ofSeconds(10), "the FIFO's effect", value, ok);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.keepwatch.agent.supervisor;
 
+import io.keepwatch.agent.Await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,12 +41,8 @@ class CommandRunnerTest {
     assertEquals(-1, r.exitCode());
     assertTrue(r.outcome().startsWith("killed at its timeout after "), r.outcome());
     long child = Long.parseLong(r.firstLines().get(0));
-    boolean gone = false;
-    for (int i = 0; i < 200 && !gone; i++) { // at most 2 s
-      gone = ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true);
-      Thread.sleep(10);
-    }
-    assertTrue(gone, "the command's child " + child + " was killed too");
+    Await.until(java.time.Duration.ofSeconds(2), "the command's child " + child + " killed too",
+        () -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true), gone -> gone);
   }
 
   @Test

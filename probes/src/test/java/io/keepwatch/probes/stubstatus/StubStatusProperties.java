@@ -1,6 +1,7 @@
 package io.keepwatch.probes.stubstatus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import net.jqwik.api.Arbitraries;
@@ -80,13 +81,15 @@ class StubStatusProperties {
   }
 
   @Property(tries = 200)
-  void numbersBeyondLongAreRejectedNotWrapped(@ForAll @StringLength(min = 20, max = 40) @net.jqwik.api.constraints.NumericChars String digits) {
-    String body = "Active connections: 9" + digits + " \nserver accepts handled requests\n 1 1 1 \nReading: 0 Writing: 1 Waiting: 0 \n";
-    try {
-      StubStatus s = StubStatus.parse(body);
-      assertEquals(new java.math.BigInteger("9" + digits).longValueExact(), s.active()); // only if it fits
-    } catch (StubStatusFormatException | ArithmeticException e) {
-      // rejected, or it did not fit a long and the parser said so
+  void numbersBeyondLongAreRejectedNotWrapped(@ForAll @StringLength(min = 17, max = 40) @net.jqwik.api.constraints.NumericChars String digits) {
+    java.math.BigInteger value = new java.math.BigInteger("9" + digits);
+    String body = "Active connections: " + value + " \nserver accepts handled requests\n 1 1 1 \nReading: 0 Writing: 1 Waiting: 0 \n";
+    if (value.bitLength() < 64) {
+      assertEquals(value.longValueExact(), StubStatus.parse(body).active(), "a number that fits is read exactly");
+    } else {
+      StubStatusFormatException e = assertThrows(StubStatusFormatException.class, () -> StubStatus.parse(body),
+          "a number past 2^63 - 1 must be rejected, not wrapped");
+      assertTrue(e.getMessage().contains("active connections"), e.getMessage());
     }
   }
 }

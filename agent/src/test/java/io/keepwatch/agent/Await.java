@@ -1,15 +1,15 @@
-package io.keepwatch.agent.it;
+package io.keepwatch.agent;
 
 import java.time.Duration;
 import java.util.function.Supplier;
 
 /** Waits for a condition with a deadline; polls, never sleeps a fixed time before looking. */
-final class Await {
+public final class Await {
 
   private Await() {}
 
   /** Polls every 10 ms until {@code condition} holds; fails with {@code what} and the last value. */
-  static <T> T until(Duration deadline, String what, Supplier<T> value, java.util.function.Predicate<T> condition) {
+  public static <T> T until(Duration deadline, String what, Supplier<T> value, java.util.function.Predicate<T> condition) {
     long end = System.nanoTime() + deadline.toNanos();
     T last = value.get();
     while (!condition.test(last)) {

@@ -1,0 +1,41 @@
+package io.keepwatch.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a command a test needs (ip, dpkg, kill...): argv, no shell, bounded in time. */
+public final class Commands {
+
+  private Commands() {}
+
+  /** What a command printed (stdout and stderr together) and how it exited. */
+  public record Result(int exitCode, String output) {}
+
+  /** Runs argv for at most 60 s; fails the test if it hangs. */
+  public static Result run(String... argv) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", argv) + " hung");
+    }
+    return new Result(p.exitValue(), out);
+  }
+
+  /** Runs argv and fails the test, with its output, unless it exits 0. */
+  public static Result ok(String... argv) throws IOException, InterruptedException {
+    Result r = run(argv);
+    assertEquals(0, r.exitCode(), String.join(" ", argv) + " failed:\n" + r.output());
+    return r;
+  }
+
+  /** Sends a signal to a process by its pid; never to 0 or below (kill(-1) would hit everything). */
+  public static void signal(String name, long pid) throws IOException, InterruptedException {
+    assertTrue(pid > 0, "refusing to signal pid " + pid);
+    ok("kill", "-" + name, Long.toString(pid));
+  }
+}
