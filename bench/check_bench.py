@@ -54,6 +54,15 @@ def all_probes_fresh(agent_port):
         return False
 
 
+def children_of(pid):
+    """The pids of a process's children ([] when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
 def save_results(path, results):
     """Writes a bench's results as JSON to path (under bench/out, which git ignores)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -105,11 +114,7 @@ http {{ access_log off; client_body_temp_path {tmp}; proxy_temp_path {tmp}; fast
         wait_for(lambda: len(self.workers()) == 2 and os.path.exists(self.pidfile), 10, "nginx start")
 
     def workers(self):
-        try:
-            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
-                return [int(p) for p in f.read().split()]
-        except OSError:
-            return []
+        return children_of(self.proc.pid)
 
     def all_pids(self):
         # Master first: a live master whose worker dies forks a replacement, orphaned if the

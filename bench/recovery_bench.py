@@ -75,7 +75,7 @@ class DaemonNginx(cb.Nginx):
 
     def start(self):
         subprocess.run(self.argv(), check=True)
-        cb.wait_for(lambda: self.master() > 0 and len(self.workers_of(self.master())) == 2, 10, "nginx start")
+        cb.wait_for(lambda: self.master() > 0 and len(cb.children_of(self.master())) == 2, 10, "nginx start")
 
     def master(self):
         try:
@@ -86,19 +86,12 @@ class DaemonNginx(cb.Nginx):
         except (OSError, ValueError, IndexError):
             return -1
 
-    @staticmethod
-    def workers_of(pid):
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children") as f:
-                return [int(p) for p in f.read().split()]
-        except OSError:
-            return []
 
     def inject(self, fault):
         pid = self.master()
         if pid <= 0:
             raise RuntimeError("no live nginx master to inject %s into" % fault)
-        victims = [pid] + self.workers_of(pid)  # master first: it must not respawn workers
+        victims = [pid] + cb.children_of(pid)  # master first: it must not respawn workers
         if fault == "stop":
             os.kill(pid, signal.SIGTERM)
         elif fault == "sigkill":
@@ -111,7 +104,7 @@ class DaemonNginx(cb.Nginx):
         return victims
 
     def kill_everything(self):
-        for pid in [self.master()] + self.workers_of(self.master()):
+        for pid in [self.master()] + cb.children_of(self.master()):
             if pid > 0:  # never -1 or 0: those signal every process / the whole group
                 try:
                     os.kill(pid, signal.SIGKILL)

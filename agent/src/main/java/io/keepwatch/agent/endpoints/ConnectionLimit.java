@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +26,8 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = Logger.getLogger(ConnectionLimit.class.getName());
   /** Log the first eviction, then one line per this many, so a flood cannot flood the log. */
   private static final long LOG_EVERY = 1000;
+
+  private static final AttributeKey<Boolean> READ = AttributeKey.valueOf("keepwatch.connection-read");
 
   private final int max;
   /** Open connections, oldest first, each with whether any of its bytes were read. Guarded by this. */
@@ -75,8 +78,11 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    synchronized (this) {
-      open.replace(ctx.channel(), true);
+    // Only a connection's first read takes the lock; later reads are the hot path.
+    if (ctx.channel().attr(READ).setIfAbsent(Boolean.TRUE) == null) {
+      synchronized (this) {
+        open.replace(ctx.channel(), true);
+      }
     }
     ctx.fireChannelRead(msg);
   }
