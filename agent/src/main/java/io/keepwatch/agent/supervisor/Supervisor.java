@@ -87,10 +87,16 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   private int attemptsInEpisode;
   private OptionalLong pidBeforeRestart = OptionalLong.empty();
   private Optional<Overlay> supervisorOverlay = Optional.empty();
-  private Optional<MaintenanceFile.Maintenance> maintenance;
+  private Optional<MaintenanceFile.Maintenance> maintenance = Optional.empty();
   private ScheduledFuture<?> timer;
   private ScheduledFuture<?> holdTimer;
   private volatile List<ActionRecord> recentActions = List.of();
+  /**
+   * Acting only between start and close. A reload builds the new core's supervisor while the old
+   * one still acts, and keeps the old one's probes running a little after its close: neither may
+   * touch nginx outside its turn.
+   */
+  private volatile boolean active;
 
   public Supervisor(AgentConfig config, Judge judge, ScheduledExecutorService loop, ExecutorService actions,
       CommandRunner nginxCommands, Escalator escalator, MaintenanceFile maintenanceFile,
@@ -105,14 +111,23 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     this.clock = clock;
     this.nanoTime = nanoTime;
     this.observer = observer;
-    this.maintenance = maintenanceFile.load();
   }
 
-  /** Shows a maintenance mode saved by an earlier run. Call on the scheduler thread, once. */
+  /**
+   * Starts acting: reads the maintenance mode saved by an earlier run (or the supervisor a
+   * reload replaced), and takes on a failure the probes already report. Call on the scheduler
+   * thread, once.
+   */
   public void start() {
+    maintenance = maintenanceFile.load();
     maintenance.ifPresent(m -> LOG.info("maintenance mode kept from " + maintenanceFile.path()
         + " (since " + m.since() + "): " + m.reason()));
+    active = true;
     publishOverlay();
+    if (judge.probeVerdict().state() == NodeState.DOWN) {
+      attemptsInEpisode = 0;
+      startAttempt(judge.probeVerdict().reason());
+    }
   }
 
   /** The last actions, newest last; safe from any thread. */
@@ -124,6 +139,9 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
 
   @Override
   public void probeVerdictChanged(Verdict before, Verdict after) {
+    if (!active) {
+      return; // not started yet, or replaced by a reload, or stopping
+    }
     switch (mode) {
       case WATCHING -> {
         if (after.state() == NodeState.DOWN) {
@@ -159,10 +177,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     if (maintenance.isPresent() || !config.restart().enabled()) {
       return; // reported as DOWN (or MAINTENANCE); nobody restarts
     }
-    pruneRestartTimes();
-    if (restartTimes.size() >= config.restart().maxAttempts()) {
-      escalate("restart budget spent: " + restartTimes.size() + " restarts within "
-          + human(config.restart().window()) + "; " + why);
+    if (budgetSpent(why)) {
       return;
     }
     attemptsInEpisode++;
@@ -239,10 +254,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
 
   private void attemptFailed(String why) {
     observer.restartFinished(false);
-    pruneRestartTimes();
-    if (restartTimes.size() >= config.restart().maxAttempts()) {
-      escalate("restart budget spent: " + restartTimes.size() + " restarts within "
-          + human(config.restart().window()) + "; last: " + why);
+    if (budgetSpent("last: " + why)) {
       return;
     }
     Duration wait = backoff(restartTimes.size());
@@ -259,6 +271,17 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
         startAttempt(probes.reason().isEmpty() ? why : probes.reason());
       }
     }, wait.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Escalates, and says so, when max-attempts restarts already happened within the window. */
+  private boolean budgetSpent(String why) {
+    pruneRestartTimes();
+    if (restartTimes.size() < config.restart().maxAttempts()) {
+      return false;
+    }
+    escalate("restart budget spent: " + restartTimes.size() + " restarts within "
+        + human(config.restart().window()) + "; " + why);
+    return true;
   }
 
   private Duration backoff(int failedAttempts) {
@@ -295,7 +318,10 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   @Override
   public CompletableFuture<String> maintenance(boolean on, String reason) {
     CompletableFuture<String> done = new CompletableFuture<>();
-    loop.execute(() -> {
+    onLoop(done, () -> {
+      if (refusedWhileInactive(done)) {
+        return;
+      }
       Optional<MaintenanceFile.Maintenance> wanted = on
           ? Optional.of(new MaintenanceFile.Maintenance(reason.isBlank() ? "no reason given" : reason, clock.instant()))
           : Optional.empty();
@@ -324,7 +350,10 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   @Override
   public CompletableFuture<String> reset() {
     CompletableFuture<String> done = new CompletableFuture<>();
-    loop.execute(() -> {
+    onLoop(done, () -> {
+      if (refusedWhileInactive(done)) {
+        return;
+      }
       if (mode != Mode.ESCALATED) {
         done.complete("not escalated (" + judge.snapshot().verdict().line() + "); nothing to reset");
         return;
@@ -339,6 +368,24 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
       done.complete(judge.snapshot().verdict().line());
     });
     return done;
+  }
+
+  /** Runs an operator's change on the scheduler thread; a stopped thread fails it instead of throwing. */
+  private void onLoop(CompletableFuture<String> done, Runnable change) {
+    try {
+      loop.execute(change);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      done.completeExceptionally(new IllegalStateException("the agent is stopping; nothing changed"));
+    }
+  }
+
+  /** An operator's change reaching a supervisor that is not (or no longer) in charge. */
+  private boolean refusedWhileInactive(CompletableFuture<String> done) {
+    if (!active) {
+      done.completeExceptionally(new IllegalStateException(
+          "the agent is reloading its configuration or stopping; nothing changed, try again"));
+    }
+    return !active;
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
@@ -382,6 +429,9 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
         throw new CompletionException(e);
       }
     }, actions).whenCompleteAsync((result, failure) -> {
+      if (!active) {
+        return; // a command that finished after close: its result starts nothing new
+      }
       if (failure != null) {
         LOG.severe("an action failed unexpectedly: " + failure);
         escalate("internal error while acting: " + failure.getMessage());
@@ -442,6 +492,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
 
   @Override
   public void close() {
+    active = false;
     if (timer != null) {
       timer.cancel(false);
     }

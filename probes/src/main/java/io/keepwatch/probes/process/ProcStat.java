@@ -1,5 +1,7 @@
 package io.keepwatch.probes.process;
 
+import io.keepwatch.probes.Printable;
+
 /**
  * The fields keepwatch needs from {@code /proc/PID/stat} (proc(5)).
  *
@@ -51,8 +53,8 @@ public record ProcStat(int pid, String comm, char state, int ppid) {
     }
   }
 
+  /** A process can put any byte in its comm (prctl): control characters are made visible. */
   private static String abbreviate(String text) {
-    String line = text.strip();
-    return line.length() <= 80 ? "'" + line + "'" : "'" + line.substring(0, 80) + "...'";
+    return Printable.quoted(text.strip(), 80);
   }
 }
