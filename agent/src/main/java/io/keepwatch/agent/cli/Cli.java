@@ -58,7 +58,7 @@ public final class Cli {
           boolean json = flag(words, "--json");
           String config = option(words, "--config");
           noMore(words);
-          return StatusCommand.run(loadForClient(config).httpListen(), json, out, err);
+          return StatusCommand.run(load(config).config().httpListen(), json, out, err);
         }
         case "maintenance": {
           String state = words.poll();
@@ -109,7 +109,7 @@ public final class Cli {
 
   /** POSTs to the control socket; exit 0 when the agent did it, 1 when it refused, 3 unreachable. */
   private int control(String configFile, String path, String form) throws ConfigError {
-    Path socket = loadForClient(configFile).controlSocket();
+    Path socket = load(configFile).config().controlSocket();
     ControlClient.Reply reply;
     try {
       reply = ControlClient.post(socket, path, form);
@@ -133,7 +133,7 @@ public final class Cli {
   }
 
   private int configCheck(String file) throws ConfigError {
-    ConfigLoader.Loaded loaded = file == null ? loadDefault() : ConfigLoader.load(Path.of(file));
+    ConfigLoader.Loaded loaded = load(file);
     out.print(loaded.render());
     out.println("# " + loaded.config().source() + " is valid: " + describeProbes(loaded.config()));
     return ExitCodes.OK;
@@ -155,7 +155,7 @@ public final class Cli {
   private int runAgent(String configFile, Deque<String> rest) throws ConfigError, UsageError {
     noMore(rest);
     installOneLineLogging();
-    Agent.ConfigSource source = () -> (configFile == null ? loadDefault() : ConfigLoader.load(Path.of(configFile))).config();
+    Agent.ConfigSource source = () -> load(configFile).config();
     AgentConfig config = source.load();
     LOG.info("keepwatch " + version() + " starting: config " + config.source() + ", " + describeProbes(config));
     AgentInfo info = new AgentInfo(version(), hostname(), Instant.now());
@@ -195,8 +195,9 @@ public final class Cli {
     return ConfigLoader.defaults();
   }
 
-  private AgentConfig loadForClient(String configFile) throws ConfigError {
-    return (configFile == null ? loadDefault() : ConfigLoader.load(Path.of(configFile))).config();
+  /** The file given with --config (or to config check), else the default file or the defaults. */
+  private ConfigLoader.Loaded load(String file) throws ConfigError {
+    return file == null ? loadDefault() : ConfigLoader.load(Path.of(file));
   }
 
   private static String describeProbes(AgentConfig config) {
