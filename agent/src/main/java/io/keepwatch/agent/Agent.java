@@ -18,6 +18,7 @@ import io.keepwatch.agent.systemd.SystemdNotifier;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.agent.verdict.Snapshot;
+import io.keepwatch.agent.verdict.Verdict;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -26,8 +27,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -156,17 +159,24 @@ public final class Agent implements AutoCloseable {
     }
     meters.useProbes(next.probes());
     Core fresh = new Core(next, info, metrics, meters, clock);
-    fresh.startProbing();
-    long deadline = System.nanoTime() + RELOAD_VERDICT_WAIT.toNanos();
-    while (fresh.judge().snapshot().verdict().state() == NodeState.STARTING && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+    CompletableFuture<Void> judged = new CompletableFuture<>();
+    fresh.judge().addListener(new Judge.Listener() {
+      @Override
+      public void probeVerdictChanged(Verdict before, Verdict after) {
+        if (after.state() != NodeState.STARTING) {
+          judged.complete(null);
+        }
       }
+    });
+    fresh.startProbing();
+    try {
+      judged.get(RELOAD_VERDICT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // no verdict in time: refused below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    if (fresh.judge().snapshot().verdict().state() == NodeState.STARTING) {
+    if (!judged.isDone()) {
       fresh.close();
       meters.useProbes(config.probes());
       return refused("config reload from " + next.source() + " refused: its probes gave no verdict within "
