@@ -34,14 +34,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
- * The running agent: a {@link Core} (probes, verdict, supervisor) behind endpoints, the track
- * file, the notify FIFO and the metrics, which all outlive a config reload.
+ * The running agent: a {@link Core} (probes, verdict, supervisor) behind endpoints, the track file,
+ * the notify FIFO and the metrics, which all outlive a config reload.
  *
- * <p>Threads, each named: those of the {@code Core}, plus {@code keepwatch-http} (both
- * endpoints, never shared with probes; answers /check), {@code keepwatch-http-documents}
- * (/metrics, /status and / over TCP, so a flood of those does not delay /check) and
- * {@code keepwatch-metrics} (renders /metrics, runs nginx -T now and then, verifies the track
- * file).
+ * <p>Threads, each named: those of the {@code Core}, plus {@code keepwatch-http} (both endpoints,
+ * never shared with probes; answers /check), {@code keepwatch-http-documents} (/metrics, /status
+ * and / over TCP, so a flood of those does not delay /check) and {@code keepwatch-metrics} (renders
+ * /metrics, runs nginx -T now and then, verifies the track file).
  */
 public final class Agent implements AutoCloseable {
 
@@ -49,18 +48,23 @@ public final class Agent implements AutoCloseable {
 
   /** Maintenance mode is kept in this file, next to the control socket. */
   static final String MAINTENANCE_FILE = "maintenance.json";
+
   /** How long a reload waits for the new probes' first verdict before giving up on it. */
   static final Duration RELOAD_VERDICT_WAIT = Duration.ofSeconds(10);
 
   private final AgentInfo info;
   private final Clock clock = Clock.systemUTC();
   private final EpollEventLoopGroup httpLoop;
+
   /** /metrics, /status and /: bigger answers, on their own thread (see EndpointHandler). */
   private final EpollEventLoopGroup documentsLoop;
+
   private final MetricsEndpoint metrics;
   private final KeepwatchMeters meters;
+
   /** Renders /metrics and refreshes the config fingerprint: slow-ish work off every hot path. */
   private final ScheduledThreadPoolExecutor metricsThread;
+
   private final ConfigFingerprint fingerprint;
   private HttpEndpoint http;
   private ControlSocket control;
@@ -75,11 +79,15 @@ public final class Agent implements AutoCloseable {
     this.config = config;
     this.info = info;
     httpLoop = new EpollEventLoopGroup(1, new DefaultThreadFactory("keepwatch-http", true));
-    documentsLoop = new EpollEventLoopGroup(1, new DefaultThreadFactory("keepwatch-http-documents", true));
+    documentsLoop =
+        new EpollEventLoopGroup(1, new DefaultThreadFactory("keepwatch-http-documents", true));
     metrics = new MetricsEndpoint(config.nginxMetricsProbe());
-    meters = new KeepwatchMeters(metrics.registry(), config.probes(), this::snapshot, info.version());
-    metricsThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-metrics", true));
-    fingerprint = new ConfigFingerprint(config.nginx().configDump(), config.nginx().commandTimeout(), meters);
+    meters =
+        new KeepwatchMeters(metrics.registry(), config.probes(), this::snapshot, info.version());
+    metricsThread =
+        new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-metrics", true));
+    fingerprint =
+        new ConfigFingerprint(config.nginx().configDump(), config.nginx().commandTimeout(), meters);
     vrrp = new VrrpRoles(metrics.registry(), clock);
     notifyFifo = config.notifyFifo().map(path -> new NotifyFifoReader(path, vrrp));
     trackFile = config.trackFile().map(file -> new TrackFileWriter(file, this::snapshot));
@@ -99,13 +107,26 @@ public final class Agent implements AutoCloseable {
   public static Agent start(AgentConfig config, AgentInfo info) throws IOException {
     Agent agent = new Agent(config, info);
     try {
-      EndpointHandler.Sources sources = new EndpointHandler.Sources(
-          agent::snapshot, () -> agent.core.supervisor().recentActions(), agent.vrrp::roles, info, agent.metrics,
-          agent.meters);
-      agent.http = HttpEndpoint.bind(config.httpListen(), agent.httpLoop,
-          new EndpointHandler(sources, Optional.empty(), Optional.of(agent.documentsLoop.next())));
-      agent.control = ControlSocket.bind(config.controlSocket(), config.controlGroup(), agent.httpLoop,
-          new EndpointHandler(sources, Optional.of(agent.new CurrentSupervisor())));
+      EndpointHandler.Sources sources =
+          new EndpointHandler.Sources(
+              agent::snapshot,
+              () -> agent.core.supervisor().recentActions(),
+              agent.vrrp::roles,
+              info,
+              agent.metrics,
+              agent.meters);
+      agent.http =
+          HttpEndpoint.bind(
+              config.httpListen(),
+              agent.httpLoop,
+              new EndpointHandler(
+                  sources, Optional.empty(), Optional.of(agent.documentsLoop.next())));
+      agent.control =
+          ControlSocket.bind(
+              config.controlSocket(),
+              config.controlGroup(),
+              agent.httpLoop,
+              new EndpointHandler(sources, Optional.of(agent.new CurrentSupervisor())));
     } catch (IOException | RuntimeException e) {
       agent.close();
       throw e;
@@ -116,7 +137,8 @@ public final class Agent implements AutoCloseable {
     agent.metrics.startRendering(agent.metricsThread);
     agent.notifyFifo.ifPresent(NotifyFifoReader::start);
     agent.trackFile.ifPresent(TrackFileWriter::start);
-    agent.trackFile.ifPresent(t -> agent.metricsThread.scheduleWithFixedDelay(t::verify, 1, 1, TimeUnit.SECONDS));
+    agent.trackFile.ifPresent(
+        t -> agent.metricsThread.scheduleWithFixedDelay(t::verify, 1, 1, TimeUnit.SECONDS));
     if (!config.nginx().fingerprintInterval().isZero()) {
       agent.fingerprint.start(agent.metricsThread, config.nginx().fingerprintInterval());
     }
@@ -137,11 +159,11 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Applies a new configuration without a gap in the answers: new probes start beside the
-   * running ones, and only once they have a verdict does the new core take over (the old one
-   * answers until then). What the endpoints, the track file, the FIFO or the nginx_* metrics
-   * were built from cannot change this way; such a change is refused whole, and so is a new
-   * configuration whose probes give no verdict in time. The running configuration then stays.
+   * Applies a new configuration without a gap in the answers: new probes start beside the running
+   * ones, and only once they have a verdict does the new core take over (the old one answers until
+   * then). What the endpoints, the track file, the FIFO or the nginx_* metrics were built from
+   * cannot change this way; such a change is refused whole, and so is a new configuration whose
+   * probes give no verdict in time. The running configuration then stays.
    *
    * @return whether it was applied, and one line saying what happened, for the log
    */
@@ -150,24 +172,32 @@ public final class Agent implements AutoCloseable {
     try {
       next = source.load();
     } catch (ConfigError e) {
-      return refused("config reload refused: " + e.getMessage() + "; keeping the running configuration");
+      return refused(
+          "config reload refused: " + e.getMessage() + "; keeping the running configuration");
     }
     Optional<String> fixed = ReloadScope.restartOnlyChange(config, next);
     if (fixed.isPresent()) {
-      return refused("config reload from " + next.source() + " refused: " + fixed.get()
-          + " changed, which needs a restart (systemctl restart keepwatch); keeping the running configuration");
+      return refused(
+          "config reload from "
+              + next.source()
+              + " refused: "
+              + fixed.get()
+              + " changed, which needs a restart (systemctl restart keepwatch); keeping the running configuration");
     }
     meters.useProbes(next.probes());
     Core fresh = new Core(next, info, metrics, meters, clock);
     CompletableFuture<Void> judged = new CompletableFuture<>();
-    fresh.judge().addListener(new Judge.Listener() {
-      @Override
-      public void probeVerdictChanged(Verdict before, Verdict after) {
-        if (after.state() != NodeState.STARTING) {
-          judged.complete(null);
-        }
-      }
-    });
+    fresh
+        .judge()
+        .addListener(
+            new Judge.Listener() {
+              @Override
+              public void probeVerdictChanged(Verdict before, Verdict after) {
+                if (after.state() != NodeState.STARTING) {
+                  judged.complete(null);
+                }
+              }
+            });
     fresh.startProbing();
     try {
       judged.get(RELOAD_VERDICT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -179,8 +209,12 @@ public final class Agent implements AutoCloseable {
     if (!judged.isDone()) {
       fresh.close();
       meters.useProbes(config.probes());
-      return refused("config reload from " + next.source() + " refused: its probes gave no verdict within "
-          + RELOAD_VERDICT_WAIT.toSeconds() + " s; keeping the running configuration");
+      return refused(
+          "config reload from "
+              + next.source()
+              + " refused: its probes gave no verdict within "
+              + RELOAD_VERDICT_WAIT.toSeconds()
+              + " s; keeping the running configuration");
     }
     Core old = core;
     old.stopSupervising();
@@ -193,8 +227,14 @@ public final class Agent implements AutoCloseable {
     old.close();
     trackFile.ifPresent(TrackFileWriter::verify);
     meters.reloaded(true);
-    return new Reload(true, "config reloaded from " + next.source() + ": " + next.probes().size() + " probes; verdict "
-        + fresh.judge().snapshot().verdict().state());
+    return new Reload(
+        true,
+        "config reloaded from "
+            + next.source()
+            + ": "
+            + next.probes().size()
+            + " probes; verdict "
+            + fresh.judge().snapshot().verdict().state());
   }
 
   private Reload refused(String line) {
@@ -234,21 +274,32 @@ public final class Agent implements AutoCloseable {
     try {
       notify = SdNotify.fromEnvironment(httpLoop);
     } catch (RuntimeException e) {
-      LOG.warning("cannot reach $NOTIFY_SOCKET (" + System.getenv("NOTIFY_SOCKET") + "): " + e
-          + "; running without telling systemd (READY, STATUS, WATCHDOG)");
+      LOG.warning(
+          "cannot reach $NOTIFY_SOCKET ("
+              + System.getenv("NOTIFY_SOCKET")
+              + "): "
+              + e
+              + "; running without telling systemd (READY, STATUS, WATCHDOG)");
       return Optional.empty();
     }
     // The scheduler is stuck if the slowest probe missed three of its runs (at least 5 s).
-    Duration slowest = config.probes().stream().map(p -> p.interval().plus(p.timeout()))
-        .max(Duration::compareTo).orElse(Duration.ofSeconds(1));
-    Duration stalledAfter = slowest.multipliedBy(3).compareTo(Duration.ofSeconds(5)) > 0
-        ? slowest.multipliedBy(3) : Duration.ofSeconds(5);
-    return notify.map(n -> {
-      SystemdNotifier notifier = new SystemdNotifier(n, () -> core.scheduler().lastResultNanos(), stalledAfter);
-      core.judge().addListener(notifier);
-      notifier.startWatchdog(metricsThread);
-      return notifier;
-    });
+    Duration slowest =
+        config.probes().stream()
+            .map(p -> p.interval().plus(p.timeout()))
+            .max(Duration::compareTo)
+            .orElse(Duration.ofSeconds(1));
+    Duration stalledAfter =
+        slowest.multipliedBy(3).compareTo(Duration.ofSeconds(5)) > 0
+            ? slowest.multipliedBy(3)
+            : Duration.ofSeconds(5);
+    return notify.map(
+        n -> {
+          SystemdNotifier notifier =
+              new SystemdNotifier(n, () -> core.scheduler().lastResultNanos(), stalledAfter);
+          core.judge().addListener(notifier);
+          notifier.startWatchdog(metricsThread);
+          return notifier;
+        });
   }
 
   @Override

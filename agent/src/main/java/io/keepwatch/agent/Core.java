@@ -25,14 +25,14 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * What one configuration's probes drive: the probe threads, the scheduler, the judge and the
- * supervisor. A config reload builds a new one beside the running one and swaps them once the
- * new one has a verdict (see {@link Agent#reload}); the endpoints, the track file, the notify
- * FIFO and the metrics registry outlive it.
+ * supervisor. A config reload builds a new one beside the running one and swaps them once the new
+ * one has a verdict (see {@link Agent#reload}); the endpoints, the track file, the notify FIFO and
+ * the metrics registry outlive it.
  *
  * <p>Threads, each named: {@code keepwatch-scheduler} (schedules runs, records results, judges,
- * decides what the supervisor does), {@code keepwatch-probe-io} (network probes),
- * {@code keepwatch-actions} (config test, restart and escalation commands, one at a time), one
- * {@code keepwatch-proc-NAME} per process probe (short blocking /proc reads).
+ * decides what the supervisor does), {@code keepwatch-probe-io} (network probes), {@code
+ * keepwatch-actions} (config test, restart and escalation commands, one at a time), one {@code
+ * keepwatch-proc-NAME} per process probe (short blocking /proc reads).
  */
 final class Core implements AutoCloseable {
 
@@ -44,36 +44,58 @@ final class Core implements AutoCloseable {
   private final Supervisor supervisor;
   private final ProbeScheduler scheduler;
 
-  Core(AgentConfig config, AgentInfo info, MetricsEndpoint metrics, KeepwatchMeters meters, Clock clock) {
+  Core(
+      AgentConfig config,
+      AgentInfo info,
+      MetricsEndpoint metrics,
+      KeepwatchMeters meters,
+      Clock clock) {
     probeLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("keepwatch-probe-io", true));
-    schedulerThread = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-scheduler", true));
+    schedulerThread =
+        new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-scheduler", true));
     schedulerThread.setRemoveOnCancelPolicy(true);
-    actionsThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("keepwatch-actions", true));
+    actionsThread =
+        Executors.newSingleThreadExecutor(new DefaultThreadFactory("keepwatch-actions", true));
 
     judge = new Judge(config.probes(), clock);
     judge.addListener(new VerdictLog());
     judge.addListener(meters);
     judge.addListener(metrics.nginx());
-    supervisor = new Supervisor(config, judge, schedulerThread, actionsThread,
-        new CommandRunner(config.nginx().commandTimeout()),
-        new Escalator(config.escalation(), info.node(), clock),
-        new MaintenanceFile(config.controlSocket().resolveSibling(Agent.MAINTENANCE_FILE)),
-        clock, System::nanoTime, meters);
+    supervisor =
+        new Supervisor(
+            config,
+            judge,
+            schedulerThread,
+            actionsThread,
+            new CommandRunner(config.nginx().commandTimeout()),
+            new Escalator(config.escalation(), info.node(), clock),
+            new MaintenanceFile(config.controlSocket().resolveSibling(Agent.MAINTENANCE_FILE)),
+            clock,
+            System::nanoTime,
+            meters);
     judge.addListener(supervisor);
 
-    ProbeFactory factory = new ProbeFactory(probeLoop, this::blockingExecutor,
-        name -> metrics.nginx().fedBy(name) ? metrics.nginx()::pageFetched : page -> { });
+    ProbeFactory factory =
+        new ProbeFactory(
+            probeLoop,
+            this::blockingExecutor,
+            name -> metrics.nginx().fedBy(name) ? metrics.nginx()::pageFetched : page -> {});
     List<ProbeScheduler.Scheduled> scheduled = new ArrayList<>();
     for (ProbeSpec spec : config.probes()) {
-      scheduled.add(new ProbeScheduler.Scheduled(spec.name(), factory.create(spec), spec.interval(),
-          Math.max(spec.rise(), spec.fall())));
+      scheduled.add(
+          new ProbeScheduler.Scheduled(
+              spec.name(),
+              factory.create(spec),
+              spec.interval(),
+              Math.max(spec.rise(), spec.fall())));
     }
     scheduler = new ProbeScheduler(scheduled, schedulerThread, judge::record);
   }
 
   private ExecutorService blockingExecutor(String probeName) {
-    ExecutorService executor = Executors.newSingleThreadExecutor(
-        new DefaultThreadFactory("keepwatch-proc-" + probeName, true));
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            new DefaultThreadFactory("keepwatch-proc-" + probeName, true));
     blockingExecutors.add(executor);
     return executor;
   }
@@ -118,9 +140,9 @@ final class Core implements AutoCloseable {
   }
 
   /**
-   * Lets a command already running (a restart, an escalation) finish, for at most {@code max}:
-   * a command dies with the thread that started it (see CommandRunner), and a reload must not
-   * cut a restart of nginx in half.
+   * Lets a command already running (a restart, an escalation) finish, for at most {@code max}: a
+   * command dies with the thread that started it (see CommandRunner), and a reload must not cut a
+   * restart of nginx in half.
    */
   void finishRunningCommands(java.time.Duration max) {
     actionsThread.shutdown();

@@ -30,7 +30,9 @@ final class ProbeFactory {
    * @param blockingExecutorFor a dedicated executor for a probe that blocks (reads /proc), by name
    * @param stubStatusListenerFor what receives the parsed pages of a stub-status probe, by name
    */
-  ProbeFactory(EventLoopGroup probeLoop, Function<String, Executor> blockingExecutorFor,
+  ProbeFactory(
+      EventLoopGroup probeLoop,
+      Function<String, Executor> blockingExecutorFor,
       Function<String, Consumer<StubStatus>> stubStatusListenerFor) {
     this.probeLoop = probeLoop;
     this.blockingExecutorFor = blockingExecutorFor;
@@ -45,7 +47,11 @@ final class ProbeFactory {
     ProbeSpec.Target target = spec.target();
     if (target instanceof ProbeSpec.ProcessTarget p) {
       return new ProcessProbe(
-          p.pidfile(), p.processName(), p.minWorkers(), new ProcFs(), blockingExecutorFor.apply(spec.name()));
+          p.pidfile(),
+          p.processName(),
+          p.minWorkers(),
+          new ProcFs(),
+          blockingExecutorFor.apply(spec.name()));
     }
     if (target instanceof ProbeSpec.TcpTarget t) {
       return new TcpProbe(probeLoop, t.address(), spec.timeout());
@@ -53,9 +59,11 @@ final class ProbeFactory {
     if (target instanceof ProbeSpec.HttpCheck h) {
       return new HttpProbe(
           new HttpFetch(probeLoop, h.http(), spec.timeout(), MAX_BODY_BYTES, h.tlsVerify()),
-          h.expectStatus(), h.expectBody());
+          h.expectStatus(),
+          h.expectBody());
     }
-    ProbeSpec.StubStatusTarget s = (ProbeSpec.StubStatusTarget) target; // the sealed interface's last kind
+    ProbeSpec.StubStatusTarget s =
+        (ProbeSpec.StubStatusTarget) target; // the sealed interface's last kind
     return new StubStatusProbe(
         new HttpFetch(probeLoop, s.http(), spec.timeout(), MAX_BODY_BYTES, s.tlsVerify()),
         stubStatusListenerFor.apply(spec.name()));

@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * What a config reload may change. Probes, nginx commands, the restart policy and escalation
- * are rebuilt by a reload; the rest was bound or opened once at start (sockets, files, the
- * nginx_* metrics' feed) and changes only with a restart.
+ * What a config reload may change. Probes, nginx commands, the restart policy and escalation are
+ * rebuilt by a reload; the rest was bound or opened once at start (sockets, files, the nginx_*
+ * metrics' feed) and changes only with a restart.
  */
 final class ReloadScope {
 
@@ -16,15 +16,20 @@ final class ReloadScope {
 
   /** The first key that changed and needs a restart, if any. */
   static Optional<String> restartOnlyChange(AgentConfig running, AgentConfig next) {
-    return firstChange(running, next,
+    return firstChange(
+        running,
+        next,
         new Key("keepwatch.http.listen", AgentConfig::httpListen),
         new Key("keepwatch.control.socket", AgentConfig::controlSocket),
         new Key("keepwatch.control.group", AgentConfig::controlGroup),
         new Key("keepwatch.track-file", AgentConfig::trackFile),
         new Key("keepwatch.keepalived.notify-fifo", AgentConfig::notifyFifo),
         new Key("keepwatch.nginx.config-dump", c -> c.nginx().configDump()),
-        new Key("keepwatch.nginx.config-fingerprint-interval", c -> c.nginx().fingerprintInterval()),
-        new Key("the stub-status probe that feeds the nginx_* metrics", AgentConfig::nginxMetricsProbe));
+        new Key(
+            "keepwatch.nginx.config-fingerprint-interval", c -> c.nginx().fingerprintInterval()),
+        new Key(
+            "the stub-status probe that feeds the nginx_* metrics",
+            AgentConfig::nginxMetricsProbe));
   }
 
   private record Key(String name, Function<AgentConfig, Object> value) {}
@@ -37,5 +42,4 @@ final class ReloadScope {
     }
     return Optional.empty();
   }
-
 }

@@ -8,8 +8,8 @@ import java.util.logging.Logger;
 
 /**
  * Logs what an operator needs to reconstruct an incident: every verdict change with its reason,
- * every probe health flip, and the first failure of a run while the probe is still up (so a
- * DOWN never comes out of nowhere). Steady state logs nothing.
+ * every probe health flip, and the first failure of a run while the probe is still up (so a DOWN
+ * never comes out of nowhere). Steady state logs nothing.
  */
 final class VerdictLog implements Judge.Listener {
 
@@ -20,12 +20,24 @@ final class VerdictLog implements Judge.Listener {
     String name = after.spec().name();
     String detail = after.last().map(r -> r.detail()).orElse("");
     if (before.health() != after.health()) {
-      String run = after.health() == Health.UP
-          ? after.riseFall().consecutiveSuccesses() + " successes"
-          : after.riseFall().consecutiveFailures() + " failures";
-      LOG.info("probe " + name + ": " + before.health() + " -> " + after.health() + " after " + run + ": " + detail);
+      String run =
+          after.health() == Health.UP
+              ? after.riseFall().consecutiveSuccesses() + " successes"
+              : after.riseFall().consecutiveFailures() + " failures";
+      LOG.info(
+          "probe "
+              + name
+              + ": "
+              + before.health()
+              + " -> "
+              + after.health()
+              + " after "
+              + run
+              + ": "
+              + detail);
     } else if (after.health() == Health.UP && after.riseFall().consecutiveFailures() == 1) {
-      LOG.info("probe " + name + ": failed (1 of " + after.spec().fall() + " before DOWN): " + detail);
+      LOG.info(
+          "probe " + name + ": failed (1 of " + after.spec().fall() + " before DOWN): " + detail);
     }
   }
 

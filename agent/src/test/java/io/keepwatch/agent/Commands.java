@@ -33,7 +33,9 @@ public final class Commands {
     return r;
   }
 
-  /** Sends a signal to a process by its pid; never to 0 or below (kill(-1) would hit everything). */
+  /**
+   * Sends a signal to a process by its pid; never to 0 or below (kill(-1) would hit everything).
+   */
   public static void signal(String name, long pid) throws IOException, InterruptedException {
     assertTrue(pid > 0, "refusing to signal pid " + pid);
     ok("kill", "-" + name, Long.toString(pid));

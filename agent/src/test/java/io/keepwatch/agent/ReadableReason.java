@@ -2,7 +2,9 @@ package io.keepwatch.agent;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What every rejection of outside input must give an operator: a short, printable, one-line reason. */
+/**
+ * What every rejection of outside input must give an operator: a short, printable, one-line reason.
+ */
 public final class ReadableReason {
 
   private ReadableReason() {}

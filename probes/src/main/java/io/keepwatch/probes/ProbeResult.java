@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param outcome whether the target was healthy and, if not, the class of failure
  * @param detail one line for people: what was seen, or precisely what was wrong
- * @param latency how long the run took; {@link Duration#ZERO} until {@link TimeBoundProbe} measured it
+ * @param latency how long the run took; {@link Duration#ZERO} until {@link TimeBoundProbe} measured
+ *     it
  */
 public record ProbeResult(Outcome outcome, String detail, Duration latency) {
 

@@ -28,17 +28,26 @@ class TimeBoundProbeTest {
   void aRunThatNeverFinishesTimesOutAndTheProbeSeesIt() throws Exception {
     CompletableFuture<ProbeResult> never = new CompletableFuture<>();
     ProbeResult result =
-        new TimeBoundProbe(probe(() -> never), Duration.ofMillis(50)).check().get(5, TimeUnit.SECONDS);
+        new TimeBoundProbe(probe(() -> never), Duration.ofMillis(50))
+            .check()
+            .get(5, TimeUnit.SECONDS);
     assertEquals(ProbeResult.Outcome.TIMEOUT, result.outcome());
     assertEquals("timeout after 50 ms", result.detail());
-    assertTrue(never.isDone(), "the probe's own future is completed so it can release its resources");
+    assertTrue(
+        never.isDone(), "the probe's own future is completed so it can release its resources");
   }
 
   @Test
   void aThrowingProbeIsAnErrorResultNotACrash() throws Exception {
     ProbeResult result =
-        new TimeBoundProbe(probe(() -> { throw new IllegalStateException("bug"); }), Duration.ofSeconds(1))
-            .check().get(5, TimeUnit.SECONDS);
+        new TimeBoundProbe(
+                probe(
+                    () -> {
+                      throw new IllegalStateException("bug");
+                    }),
+                Duration.ofSeconds(1))
+            .check()
+            .get(5, TimeUnit.SECONDS);
     assertEquals(ProbeResult.Outcome.ERROR, result.outcome());
     assertTrue(result.detail().contains("bug"), result.detail());
   }
@@ -46,8 +55,11 @@ class TimeBoundProbeTest {
   @Test
   void anExceptionallyCompletedRunIsAnErrorResult() throws Exception {
     ProbeResult result =
-        new TimeBoundProbe(probe(() -> CompletableFuture.failedFuture(new RuntimeException("boom"))), Duration.ofSeconds(1))
-            .check().get(5, TimeUnit.SECONDS);
+        new TimeBoundProbe(
+                probe(() -> CompletableFuture.failedFuture(new RuntimeException("boom"))),
+                Duration.ofSeconds(1))
+            .check()
+            .get(5, TimeUnit.SECONDS);
     assertEquals(ProbeResult.Outcome.ERROR, result.outcome());
     assertTrue(result.detail().contains("boom"), result.detail());
   }
@@ -55,10 +67,12 @@ class TimeBoundProbeTest {
   @Test
   void latencyComesFromTheInjectedClock() throws Exception {
     long[] now = {1_000};
-    Probe p = probe(() -> {
-      now[0] += 7_000_000;
-      return CompletableFuture.completedFuture(ProbeResult.ok("fine"));
-    });
+    Probe p =
+        probe(
+            () -> {
+              now[0] += 7_000_000;
+              return CompletableFuture.completedFuture(ProbeResult.ok("fine"));
+            });
     ProbeResult result = new TimeBoundProbe(p, Duration.ofSeconds(1), () -> now[0]).check().get();
     assertEquals(Duration.ofMillis(7), result.latency());
   }

@@ -28,14 +28,16 @@ import java.util.stream.Collectors;
  */
 public final class Cli {
 
-  static final String USAGE = String.join("\n",
-      "usage: keepwatch run [--config FILE]",
-      "       keepwatch status [--json] [--config FILE]",
-      "       keepwatch maintenance on [--reason TEXT] [--config FILE]",
-      "       keepwatch maintenance off [--config FILE]",
-      "       keepwatch reset [--config FILE]",
-      "       keepwatch config check [FILE]",
-      "       keepwatch version");
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: keepwatch run [--config FILE]",
+          "       keepwatch status [--json] [--config FILE]",
+          "       keepwatch maintenance on [--reason TEXT] [--config FILE]",
+          "       keepwatch maintenance off [--config FILE]",
+          "       keepwatch reset [--config FILE]",
+          "       keepwatch config check [FILE]",
+          "       keepwatch version");
 
   private static final Logger LOG = Logger.getLogger("keepwatch");
 
@@ -54,39 +56,43 @@ public final class Cli {
       switch (command) {
         case "run":
           return runAgent(option(words, "--config"), words);
-        case "status": {
-          boolean json = flag(words, "--json");
-          String config = option(words, "--config");
-          noMore(words);
-          return StatusCommand.run(load(config).config().httpListen(), json, out, err);
-        }
-        case "maintenance": {
-          String state = words.poll();
-          if (!"on".equals(state) && !"off".equals(state)) {
-            return usage("maintenance needs 'on' or 'off'");
+        case "status":
+          {
+            boolean json = flag(words, "--json");
+            String config = option(words, "--config");
+            noMore(words);
+            return StatusCommand.run(load(config).config().httpListen(), json, out, err);
           }
-          String reason = option(words, "--reason");
-          String config = option(words, "--config");
-          noMore(words);
-          if (reason != null && state.equals("off")) {
-            return usage("--reason goes with 'maintenance on'");
+        case "maintenance":
+          {
+            String state = words.poll();
+            if (!"on".equals(state) && !"off".equals(state)) {
+              return usage("maintenance needs 'on' or 'off'");
+            }
+            String reason = option(words, "--reason");
+            String config = option(words, "--config");
+            noMore(words);
+            if (reason != null && state.equals("off")) {
+              return usage("--reason goes with 'maintenance on'");
+            }
+            String form = "state=" + state + (reason == null ? "" : "&reason=" + urlEncode(reason));
+            return control(config, "/maintenance", form);
           }
-          String form = "state=" + state + (reason == null ? "" : "&reason=" + urlEncode(reason));
-          return control(config, "/maintenance", form);
-        }
-        case "reset": {
-          String config = option(words, "--config");
-          noMore(words);
-          return control(config, "/reset", "");
-        }
-        case "config": {
-          if (!"check".equals(words.poll())) {
-            return usage("config needs a subcommand: config check [FILE]");
+        case "reset":
+          {
+            String config = option(words, "--config");
+            noMore(words);
+            return control(config, "/reset", "");
           }
-          String file = words.poll();
-          noMore(words);
-          return configCheck(file);
-        }
+        case "config":
+          {
+            if (!"check".equals(words.poll())) {
+              return usage("config needs a subcommand: config check [FILE]");
+            }
+            String file = words.poll();
+            noMore(words);
+            return configCheck(file);
+          }
         case "version":
           noMore(words);
           out.println("keepwatch " + version());
@@ -97,7 +103,8 @@ public final class Cli {
           out.println(USAGE);
           return ExitCodes.OK;
         default:
-          return usage(command.isEmpty() ? "no command given" : "unknown command '" + command + "'");
+          return usage(
+              command.isEmpty() ? "no command given" : "unknown command '" + command + "'");
       }
     } catch (UsageError e) {
       return usage(e.getMessage());
@@ -107,7 +114,9 @@ public final class Cli {
     }
   }
 
-  /** POSTs to the control socket; exit 0 when the agent did it, 1 when it refused, 3 unreachable. */
+  /**
+   * POSTs to the control socket; exit 0 when the agent did it, 1 when it refused, 3 unreachable.
+   */
   private int control(String configFile, String path, String form) throws ConfigError {
     Path socket = load(configFile).config().controlSocket();
     ControlClient.Reply reply;
@@ -115,9 +124,12 @@ public final class Cli {
       reply = ControlClient.post(socket, path, form);
     } catch (IOException e) {
       String why = e.getMessage() == null ? e.toString() : e.getMessage();
-      String hint = why.contains("Permission denied") || why.contains("Access denied")
-          ? " (the socket is mode 0660: run as the agent's user, root, or a member of control.group)" : "";
-      err.println("keepwatch: cannot reach the agent's control socket " + socket + ": " + why + hint);
+      String hint =
+          why.contains("Permission denied") || why.contains("Access denied")
+              ? " (the socket is mode 0660: run as the agent's user, root, or a member of control.group)"
+              : "";
+      err.println(
+          "keepwatch: cannot reach the agent's control socket " + socket + ": " + why + hint);
       return ExitCodes.NOT_RUNNING;
     }
     if (reply.status() == 200) {
@@ -157,11 +169,18 @@ public final class Cli {
     installOneLineLogging();
     Agent.ConfigSource source = () -> load(configFile).config();
     AgentConfig config = source.load();
-    LOG.info("keepwatch " + version() + " starting: config " + config.source() + ", " + describeProbes(config));
+    LOG.info(
+        "keepwatch "
+            + version()
+            + " starting: config "
+            + config.source()
+            + ", "
+            + describeProbes(config));
     AgentInfo info = new AgentInfo(version(), hostname(), Instant.now());
     // Installed before the agent starts: from then on SIGHUP never takes the JVM's default
     // action (exit), even when it comes while the agent is still starting.
-    java.util.concurrent.atomic.AtomicReference<Agent> running = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Agent> running =
+        new java.util.concurrent.atomic.AtomicReference<>();
     ReloadSignal.install(() -> reload(running.get(), source));
     Agent agent;
     try {
@@ -174,11 +193,15 @@ public final class Cli {
     String base = "http://" + config.httpListen().getHostString() + ":" + agent.http().port();
     LOG.info("listening on " + base + " (/check, /status, /)");
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("stopping on signal");
-      agent.close();
-      stopped.countDown();
-    }, "keepwatch-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("stopping on signal");
+                  agent.close();
+                  stopped.countDown();
+                },
+                "keepwatch-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -201,10 +224,12 @@ public final class Cli {
   }
 
   private static String describeProbes(AgentConfig config) {
-    return config.probes().size() + " probes ("
+    return config.probes().size()
+        + " probes ("
         + config.probes().stream()
             .map(p -> p.name() + ":" + p.target().kind() + (p.critical() ? "" : ",reported-only"))
-            .collect(Collectors.joining(" ")) + ")";
+            .collect(Collectors.joining(" "))
+        + ")";
   }
 
   private static void installOneLineLogging() {
@@ -213,11 +238,12 @@ public final class Cli {
       root.removeHandler(handler);
     }
     // stdout, so journald files lines under the unit; flushed per record by StreamHandler.publish.
-    Handler handler = new ConsoleHandler() {
-      {
-        setOutputStream(System.out);
-      }
-    };
+    Handler handler =
+        new ConsoleHandler() {
+          {
+            setOutputStream(System.out);
+          }
+        };
     handler.setFormatter(new OneLineFormatter());
     handler.setLevel(Level.INFO);
     root.addHandler(handler);
@@ -231,7 +257,8 @@ public final class Cli {
 
   private static String hostname() {
     try {
-      return Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII).strip();
+      return Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII)
+          .strip();
     } catch (IOException e) {
       return "unknown";
     }

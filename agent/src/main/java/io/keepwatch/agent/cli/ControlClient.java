@@ -26,9 +26,14 @@ final class ControlClient {
 
   static Reply post(Path socket, String path, String form) throws IOException {
     byte[] body = form.getBytes(StandardCharsets.UTF_8);
-    String head = "POST " + path + " HTTP/1.0\r\n"
-        + "Content-Type: application/x-www-form-urlencoded\r\n"
-        + "Content-Length: " + body.length + "\r\n\r\n";
+    String head =
+        "POST "
+            + path
+            + " HTTP/1.0\r\n"
+            + "Content-Type: application/x-www-form-urlencoded\r\n"
+            + "Content-Length: "
+            + body.length
+            + "\r\n\r\n";
     try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       channel.connect(UnixDomainSocketAddress.of(socket));
       channel.write(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));

@@ -26,23 +26,28 @@ final class StatusCommand {
 
   /** Exit 0 when the agent says UP, 1 when it says anything else, 3 when it cannot be reached. */
   static int run(InetSocketAddress agent, boolean json, PrintStream out, PrintStream err) {
-    String host = agent.getAddress().isAnyLocalAddress() ? "127.0.0.1" : agent.getAddress().getHostAddress();
+    String host =
+        agent.getAddress().isAnyLocalAddress() ? "127.0.0.1" : agent.getAddress().getHostAddress();
     String hostPart = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     URI uri = URI.create("http://" + hostPart + ":" + agent.getPort() + "/status");
     String body;
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      HttpResponse<String> response = client.send(
-          HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         err.println("keepwatch status: " + uri + " answered HTTP " + response.statusCode());
         return ExitCodes.NOT_RUNNING;
       }
       body = response.body();
     } catch (IOException e) {
-      err.println("keepwatch status: cannot reach the agent at " + uri + ": "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      err.println(
+          "keepwatch status: cannot reach the agent at "
+              + uri
+              + ": "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
       return ExitCodes.NOT_RUNNING;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -50,7 +55,9 @@ final class StatusCommand {
     }
     Config status;
     try {
-      status = ConfigFactory.parseString(body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+      status =
+          ConfigFactory.parseString(
+              body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
     } catch (ConfigException e) {
       err.println("keepwatch status: " + uri + " did not answer JSON: " + e.getMessage());
       return ExitCodes.NOT_RUNNING;
@@ -66,8 +73,13 @@ final class StatusCommand {
   private static void print(Config status, PrintStream out) {
     String reason = status.getString("reason");
     out.println(status.getString("state") + (reason.isEmpty() ? "" : " " + reason));
-    out.println("  since " + status.getString("since") + " on " + status.getString("node")
-        + ", keepwatch " + status.getString("version"));
+    out.println(
+        "  since "
+            + status.getString("since")
+            + " on "
+            + status.getString("node")
+            + ", keepwatch "
+            + status.getString("version"));
     out.println();
     String format = "  %-12s %-12s %-8s %-8s %-10s %-9s %s%n";
     out.printf(format, "PROBE", "KIND", "CRITICAL", "HEALTH", "IN A ROW", "LATENCY", "LAST RESULT");
@@ -83,8 +95,15 @@ final class StatusCommand {
         latency = String.format("%.1f ms", p.getDouble("last.latency_ms"));
         last = p.getString("last.detail");
       }
-      out.printf(format, entry.getKey(), p.getString("kind"), p.getBoolean("critical") ? "yes" : "no",
-          p.getString("health"), streak, latency, last);
+      out.printf(
+          format,
+          entry.getKey(),
+          p.getString("kind"),
+          p.getBoolean("critical") ? "yes" : "no",
+          p.getString("health"),
+          streak,
+          latency,
+          last);
     }
     if (status.hasPath("vrrp") && !status.getObject("vrrp").isEmpty()) {
       out.println();
@@ -92,16 +111,24 @@ final class StatusCommand {
       ConfigObject vrrp = status.getObject("vrrp");
       for (String name : new TreeMap<>(vrrp).keySet()) {
         Config role = vrrp.toConfig().getConfig(ConfigUtil.quoteString(name));
-        out.printf("  %-16s %-8s priority %-4d since %s%n", name, role.getString("state"), role.getInt("priority"),
-            role.getString("since"));
+        out.printf(
+            "  %-16s %-8s priority %-4d since %s%n",
+            name, role.getString("state"), role.getInt("priority"), role.getString("since"));
       }
     }
-    List<? extends Config> actions = status.hasPath("actions") ? status.getConfigList("actions") : List.of();
+    List<? extends Config> actions =
+        status.hasPath("actions") ? status.getConfigList("actions") : List.of();
     if (!actions.isEmpty()) {
       out.println();
       out.println("  RECENT ACTIONS");
       for (Config action : actions.subList(Math.max(0, actions.size() - 8), actions.size())) {
-        out.println("  " + action.getString("at") + "  " + action.getString("action") + ": " + action.getString("outcome"));
+        out.println(
+            "  "
+                + action.getString("at")
+                + "  "
+                + action.getString("action")
+                + ": "
+                + action.getString("outcome"));
       }
     }
   }

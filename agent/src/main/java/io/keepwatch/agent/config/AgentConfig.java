@@ -40,7 +40,10 @@ public record AgentConfig(
 
   /** The first stub-status probe: it feeds the exporter-compatible nginx_* metrics. */
   public Optional<String> nginxMetricsProbe() {
-    return probes.stream().filter(p -> p.target() instanceof ProbeSpec.StubStatusTarget).map(ProbeSpec::name).findFirst();
+    return probes.stream()
+        .filter(p -> p.target() instanceof ProbeSpec.StubStatusTarget)
+        .map(ProbeSpec::name)
+        .findFirst();
   }
 
   /**
@@ -51,8 +54,13 @@ public record AgentConfig(
    * @param configDump argv whose output is nginx's effective config, for the fingerprint
    * @param fingerprintInterval how often the fingerprint is refreshed; zero for never
    */
-  public record Nginx(Path pidfile, List<String> configTest, List<String> restart, Duration commandTimeout,
-      List<String> configDump, Duration fingerprintInterval) {
+  public record Nginx(
+      Path pidfile,
+      List<String> configTest,
+      List<String> restart,
+      Duration commandTimeout,
+      List<String> configDump,
+      Duration fingerprintInterval) {
     public Nginx {
       configTest = List.copyOf(configTest);
       restart = List.copyOf(restart);
@@ -69,7 +77,12 @@ public record AgentConfig(
    * @param holdVip how long /check keeps answering 200 during the first restart; zero for never
    */
   public record Restart(
-      boolean enabled, int maxAttempts, Duration window, Duration grace, Duration backoff, Duration holdVip) {}
+      boolean enabled,
+      int maxAttempts,
+      Duration window,
+      Duration grace,
+      Duration backoff,
+      Duration holdVip) {}
 
   /**
    * @param commands argv lists run once on escalation
@@ -78,8 +91,12 @@ public record AgentConfig(
    * @param webhook where to POST the escalation, if anywhere
    * @param webhookTimeout the webhook's timeout
    */
-  public record Escalation(List<List<String>> commands, boolean sticky, Duration commandTimeout,
-      Optional<URI> webhook, Duration webhookTimeout) {
+  public record Escalation(
+      List<List<String>> commands,
+      boolean sticky,
+      Duration commandTimeout,
+      Optional<URI> webhook,
+      Duration webhookTimeout) {
     public Escalation {
       commands = commands.stream().map(List::copyOf).toList();
     }

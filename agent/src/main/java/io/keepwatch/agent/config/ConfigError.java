@@ -14,7 +14,9 @@ public final class ConfigError extends Exception {
   private final String key;
   private final String problem;
 
-  /** Control characters in any part (from the file, or from the HOCON parser) are escaped: one line. */
+  /**
+   * Control characters in any part (from the file, or from the HOCON parser) are escaped: one line.
+   */
   public ConfigError(String where, String key, String problem) {
     this(Printable.escaped(where), Printable.escaped(key), Printable.escaped(problem), true);
   }

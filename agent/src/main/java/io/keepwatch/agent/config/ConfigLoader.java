@@ -25,9 +25,9 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Loads keepwatch's configuration: the file over reference.conf, validated eagerly into an
- * {@link AgentConfig}. Unknown keys, wrong types, bad durations, bad addresses and out-of-range
- * numbers are all {@link ConfigError}s naming file:line and the key; nothing is half-loaded.
+ * Loads keepwatch's configuration: the file over reference.conf, validated eagerly into an {@link
+ * AgentConfig}. Unknown keys, wrong types, bad durations, bad addresses and out-of-range numbers
+ * are all {@link ConfigError}s naming file:line and the key; nothing is half-loaded.
  */
 public final class ConfigLoader {
 
@@ -44,8 +44,14 @@ public final class ConfigLoader {
   public record Loaded(AgentConfig config, Config effective) {
     /** The effective {@code keepwatch} tree as HOCON, without comments. */
     public String render() {
-      return effective.root().withOnlyKey(ROOT)
-          .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
+      return effective
+          .root()
+          .withOnlyKey(ROOT)
+          .render(
+              ConfigRenderOptions.defaults()
+                  .setOriginComments(false)
+                  .setComments(false)
+                  .setJson(false));
     }
   }
 
@@ -59,15 +65,18 @@ public final class ConfigLoader {
   /** Loads {@code file} over the defaults. */
   public static Loaded load(Path file) throws ConfigError {
     if (!Files.isRegularFile(file)) {
-      throw new ConfigError(file.toString(), "", Files.exists(file) ? "not a regular file" : "no such file");
+      throw new ConfigError(
+          file.toString(), "", Files.exists(file) ? "not a regular file" : "no such file");
     }
     if (!Files.isReadable(file)) {
       throw new ConfigError(file.toString(), "", "not readable (permissions)");
     }
     Config user;
     try {
-      user = ConfigFactory.parseFile(
-          file.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+      user =
+          ConfigFactory.parseFile(
+              file.toFile(),
+              ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
     } catch (ConfigException e) {
       throw fromTypesafe(e);
     }
@@ -78,7 +87,8 @@ public final class ConfigLoader {
   public static Loaded parse(String text, String name) throws ConfigError {
     Config user;
     try {
-      user = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(name));
+      user =
+          ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(name));
     } catch (ConfigException e) {
       throw fromTypesafe(e);
     }
@@ -86,12 +96,14 @@ public final class ConfigLoader {
   }
 
   private static Loaded build(Config user, String source) throws ConfigError {
-    Config reference = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf");
+    Config reference =
+        ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf");
     Config merged;
     Config resolvedReference;
     try {
       resolvedReference = reference.resolve();
-      // Resolve after merging, so e.g. the user's nginx.pidfile flows into the process probe default.
+      // Resolve after merging, so e.g. the user's nginx.pidfile flows into the process probe
+      // default.
       merged = user.withFallback(reference).resolve();
     } catch (ConfigException e) {
       throw fromTypesafe(e);
@@ -106,8 +118,8 @@ public final class ConfigLoader {
 
   /**
    * A bad value the user's file brought in through a substitution (key = ${other.key}) has its
-   * origin where the substituted value was defined, often reference.conf. The mistake is the
-   * user's line, so name that one.
+   * origin where the substituted value was defined, often reference.conf. The mistake is the user's
+   * line, so name that one.
    */
   private static ConfigError blameTheUsersLine(ConfigError e, Config user) {
     ConfigValue value = user.root();
@@ -124,50 +136,64 @@ public final class ConfigLoader {
   private static AgentConfig read(Config c, String source) throws ConfigError {
     Fields f = new Fields(c, "");
     Fields nginx = new Fields(c, "");
-    AgentConfig.Nginx nginxConfig = new AgentConfig.Nginx(
-        nginx.absolutePath("keepwatch.nginx.pidfile"),
-        nginx.argv("keepwatch.nginx.config-test"),
-        nginx.argv("keepwatch.nginx.restart"),
-        nginx.positiveDuration("keepwatch.nginx.command-timeout"),
-        nginx.argv("keepwatch.nginx.config-dump"),
-        nginx.duration("keepwatch.nginx.config-fingerprint-interval"));
+    AgentConfig.Nginx nginxConfig =
+        new AgentConfig.Nginx(
+            nginx.absolutePath("keepwatch.nginx.pidfile"),
+            nginx.argv("keepwatch.nginx.config-test"),
+            nginx.argv("keepwatch.nginx.restart"),
+            nginx.positiveDuration("keepwatch.nginx.command-timeout"),
+            nginx.argv("keepwatch.nginx.config-dump"),
+            nginx.duration("keepwatch.nginx.config-fingerprint-interval"));
     Duration grace = f.positiveDuration("keepwatch.restart.grace");
     Duration holdVip = f.duration("keepwatch.restart.hold-vip");
     if (holdVip.compareTo(grace) > 0) {
       // Name the one of the two the user's file set: the other is only a default.
       if (f.isDefault("keepwatch.restart.hold-vip")) {
-        throw f.error("keepwatch.restart.grace", "must not be shorter than restart.hold-vip (" + holdVip.toMillis()
-            + " ms, the default): a failing nginx would hold the VIP; lower hold-vip too");
+        throw f.error(
+            "keepwatch.restart.grace",
+            "must not be shorter than restart.hold-vip ("
+                + holdVip.toMillis()
+                + " ms, the default): a failing nginx would hold the VIP; lower hold-vip too");
       }
-      throw f.error("keepwatch.restart.hold-vip",
-          "must not be longer than restart.grace (" + grace.toMillis() + " ms): a failing nginx would hold the VIP");
+      throw f.error(
+          "keepwatch.restart.hold-vip",
+          "must not be longer than restart.grace ("
+              + grace.toMillis()
+              + " ms): a failing nginx would hold the VIP");
     }
-    AgentConfig.Restart restart = new AgentConfig.Restart(
-        f.bool("keepwatch.restart.enabled"),
-        f.integer("keepwatch.restart.max-attempts", 1, 1000),
-        f.positiveDuration("keepwatch.restart.window"),
-        grace,
-        f.positiveDuration("keepwatch.restart.backoff"),
-        holdVip);
-    AgentConfig.Escalation escalation = new AgentConfig.Escalation(
-        f.argvList("keepwatch.escalation.commands"),
-        f.bool("keepwatch.escalation.sticky"),
-        f.positiveDuration("keepwatch.escalation.command-timeout"),
-        f.optionalUrl("keepwatch.escalation.webhook"),
-        f.positiveDuration("keepwatch.escalation.webhook-timeout"));
+    AgentConfig.Restart restart =
+        new AgentConfig.Restart(
+            f.bool("keepwatch.restart.enabled"),
+            f.integer("keepwatch.restart.max-attempts", 1, 1000),
+            f.positiveDuration("keepwatch.restart.window"),
+            grace,
+            f.positiveDuration("keepwatch.restart.backoff"),
+            holdVip);
+    AgentConfig.Escalation escalation =
+        new AgentConfig.Escalation(
+            f.argvList("keepwatch.escalation.commands"),
+            f.bool("keepwatch.escalation.sticky"),
+            f.positiveDuration("keepwatch.escalation.command-timeout"),
+            f.optionalUrl("keepwatch.escalation.webhook"),
+            f.positiveDuration("keepwatch.escalation.webhook-timeout"));
     Optional<Path> trackPath = f.optionalPath("keepwatch.track-file.path");
     Optional<AgentConfig.TrackFile> trackFile = Optional.empty();
     if (trackPath.isPresent()) {
-      trackFile = Optional.of(new AgentConfig.TrackFile(trackPath.get(),
-          f.integer("keepwatch.track-file.up-value", Integer.MIN_VALUE, Integer.MAX_VALUE),
-          f.integer("keepwatch.track-file.down-value", Integer.MIN_VALUE, Integer.MAX_VALUE)));
+      trackFile =
+          Optional.of(
+              new AgentConfig.TrackFile(
+                  trackPath.get(),
+                  f.integer("keepwatch.track-file.up-value", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                  f.integer(
+                      "keepwatch.track-file.down-value", Integer.MIN_VALUE, Integer.MAX_VALUE)));
     }
     return new AgentConfig(
         source,
         f.address("keepwatch.http.listen", true),
         f.absolutePath("keepwatch.control.socket"),
         f.string("keepwatch.control.group").isEmpty()
-            ? Optional.empty() : Optional.of(f.string("keepwatch.control.group")),
+            ? Optional.empty()
+            : Optional.of(f.string("keepwatch.control.group")),
         nginxConfig,
         probes(c),
         restart,
@@ -192,7 +218,9 @@ public final class ConfigLoader {
       specs.add(probe(c, entry.getKey(), entry.getValue()));
     }
     if (specs.stream().noneMatch(ProbeSpec::critical)) {
-      throw new ConfigError(Fields.where(entries.origin()), PROBES,
+      throw new ConfigError(
+          Fields.where(entries.origin()),
+          PROBES,
           "no critical probe: the verdict would have nothing to judge; set critical = true on at least one");
     }
     return specs;
@@ -201,41 +229,69 @@ public final class ConfigLoader {
   private static ProbeSpec probe(Config c, String name, ConfigValue value) throws ConfigError {
     String path = ConfigUtil.joinPath("keepwatch", "probes", name);
     if (!PROBE_NAME.matcher(name).matches()) {
-      throw new ConfigError(Fields.where(value.origin()), path,
+      throw new ConfigError(
+          Fields.where(value.origin()),
+          path,
           "probe names may hold only letters, digits, '-' and '_' (at most 64)");
     }
     if (!(value instanceof ConfigObject object)) {
-      throw new ConfigError(Fields.where(value.origin()), path,
+      throw new ConfigError(
+          Fields.where(value.origin()),
+          path,
           "must be an object like { kind = tcp, address = \"127.0.0.1:80\" }, or null to switch it off");
     }
     String kind = kindOf(object, path);
-    Config probe = object.toConfig().withFallback(c.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(kind)));
+    Config probe =
+        object
+            .toConfig()
+            .withFallback(c.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(kind)));
     Fields f = new Fields(probe, path);
     int rise = f.integer("rise", 1, 1000);
     int fall = f.integer("fall", 1, 1000);
-    ProbeSpec.Target target = switch (kind) {
-      case "process" -> new ProbeSpec.ProcessTarget(
-          f.absolutePath("pidfile"), nonEmpty(f, "process-name"), f.integer("min-workers", 0, 4096));
-      case "tcp" -> new ProbeSpec.TcpTarget(f.address("address", false));
-      case "http" -> new ProbeSpec.HttpCheck(
-          httpTarget(f), f.parsed("expect-status", StatusRange::parse), f.string("expect-body"), f.bool("tls-verify"));
-      case "stub-status" -> new ProbeSpec.StubStatusTarget(httpTarget(f), f.bool("tls-verify"));
-      default -> throw new IllegalStateException("kind checked above: " + kind);
-    };
-    return new ProbeSpec(name, f.positiveDuration("interval"), f.positiveDuration("timeout"),
-        rise, fall, f.bool("critical"), target);
+    ProbeSpec.Target target =
+        switch (kind) {
+          case "process" ->
+              new ProbeSpec.ProcessTarget(
+                  f.absolutePath("pidfile"),
+                  nonEmpty(f, "process-name"),
+                  f.integer("min-workers", 0, 4096));
+          case "tcp" -> new ProbeSpec.TcpTarget(f.address("address", false));
+          case "http" ->
+              new ProbeSpec.HttpCheck(
+                  httpTarget(f),
+                  f.parsed("expect-status", StatusRange::parse),
+                  f.string("expect-body"),
+                  f.bool("tls-verify"));
+          case "stub-status" -> new ProbeSpec.StubStatusTarget(httpTarget(f), f.bool("tls-verify"));
+          default -> throw new IllegalStateException("kind checked above: " + kind);
+        };
+    return new ProbeSpec(
+        name,
+        f.positiveDuration("interval"),
+        f.positiveDuration("timeout"),
+        rise,
+        fall,
+        f.bool("critical"),
+        target);
   }
 
   private static String kindOf(ConfigObject probe, String path) throws ConfigError {
     ConfigValue kind = probe.get("kind");
     if (kind == null || kind.valueType() == ConfigValueType.NULL) {
-      throw new ConfigError(Fields.where(probe.origin()), path + ".kind",
+      throw new ConfigError(
+          Fields.where(probe.origin()),
+          path + ".kind",
           "missing; must be one of " + String.join(", ", new TreeSet<>(KINDS)));
     }
     String text = String.valueOf(kind.unwrapped());
     if (kind.valueType() != ConfigValueType.STRING || !KINDS.contains(text)) {
-      throw new ConfigError(Fields.where(kind.origin()), path + ".kind",
-          "unknown kind " + kind.render() + "; must be one of " + String.join(", ", new TreeSet<>(KINDS)));
+      throw new ConfigError(
+          Fields.where(kind.origin()),
+          path + ".kind",
+          "unknown kind "
+              + kind.render()
+              + "; must be one of "
+              + String.join(", ", new TreeSet<>(KINDS)));
     }
     return text;
   }
@@ -289,7 +345,8 @@ public final class ConfigLoader {
         if (!reference.hasPathOrNull(joined)) {
           throw unknown(value, path, siblings(parent));
         }
-        if (value instanceof ConfigObject child && reference.getValue(joined) instanceof ConfigObject) {
+        if (value instanceof ConfigObject child
+            && reference.getValue(joined) instanceof ConfigObject) {
           check(child, path);
         }
       }
@@ -303,7 +360,9 @@ public final class ConfigLoader {
       if (kind == null || !KINDS.contains(String.valueOf(kind.unwrapped()))) {
         return; // reported with a better message when the probe is read
       }
-      Config defaults = reference.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(String.valueOf(kind.unwrapped())));
+      Config defaults =
+          reference.getConfig(
+              PROBE_DEFAULTS + "." + ConfigUtil.quoteString(String.valueOf(kind.unwrapped())));
       List<String> allowed = new ArrayList<>(defaults.root().keySet());
       allowed.add("kind");
       for (Map.Entry<String, ConfigValue> key : new TreeMap<>(probe).entrySet()) {
@@ -325,12 +384,14 @@ public final class ConfigLoader {
 
     private static ConfigError unknown(ConfigValue value, List<String> path, List<String> known) {
       String key = path.get(path.size() - 1);
-      String suggestion = known.stream()
-          .filter(k -> editDistance(k, key) <= 2)
-          .findFirst()
-          .map(k -> " (did you mean '" + k + "'?)")
-          .orElse("");
-      return new ConfigError(Fields.where(value.origin()), ConfigUtil.joinPath(path), "unknown key" + suggestion);
+      String suggestion =
+          known.stream()
+              .filter(k -> editDistance(k, key) <= 2)
+              .findFirst()
+              .map(k -> " (did you mean '" + k + "'?)")
+              .orElse("");
+      return new ConfigError(
+          Fields.where(value.origin()), ConfigUtil.joinPath(path), "unknown key" + suggestion);
     }
 
     private static int editDistance(String a, String b) {

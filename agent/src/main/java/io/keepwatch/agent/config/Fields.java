@@ -1,12 +1,12 @@
 package io.keepwatch.agent.config;
 
 import com.typesafe.config.Config;
-import io.keepwatch.probes.Printable;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.keepwatch.probes.Printable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,9 +20,9 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Reads typed fields from a resolved Config and turns every failure, Typesafe Config's or our
- * own range checks, into a {@link ConfigError} naming file:line and the full key. Each key is
- * read relative to {@code prefix}, so messages always show the full path.
+ * Reads typed fields from a resolved Config and turns every failure, Typesafe Config's or our own
+ * range checks, into a {@link ConfigError} naming file:line and the full key. Each key is read
+ * relative to {@code prefix}, so messages always show the full path.
  */
 final class Fields {
 
@@ -62,8 +62,10 @@ final class Fields {
       String first = origin.description().substring("merge of ".length()).split(",")[0];
       return first.replaceFirst(": (\\d+)$", ":$1");
     }
-    String file = origin.filename() != null ? origin.filename()
-        : origin.resource() != null ? origin.resource() : origin.description();
+    String file =
+        origin.filename() != null
+            ? origin.filename()
+            : origin.resource() != null ? origin.resource() : origin.description();
     return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
   }
 
@@ -82,7 +84,8 @@ final class Fields {
   int integer(String key, int min, int max) throws ConfigError {
     int value = read(key, "an integer", config::getInt);
     if (value < min || value > max) {
-      String range = max == Integer.MAX_VALUE ? "at least " + min : "between " + min + " and " + max;
+      String range =
+          max == Integer.MAX_VALUE ? "at least " + min : "between " + min + " and " + max;
       throw error(key, "must be " + range + ", got " + value);
     }
     return value;
@@ -120,7 +123,8 @@ final class Fields {
     }
     try {
       URI uri = new URI(text);
-      if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+      if (uri.getHost() == null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
         throw error(key, "must be an http:// or https:// URL, got '" + text + "'");
       }
       return Optional.of(uri);
@@ -141,8 +145,11 @@ final class Fields {
     for (int i = 0; i < outer.size(); i++) {
       ConfigValue element = outer.get(i);
       if (!(element instanceof ConfigList inner)) {
-        throw new ConfigError(where(element.origin()), path(key) + "[" + i + "]",
-            "must be an argv list such as [\"systemctl\", \"stop\", \"keepalived\"], got " + element.render());
+        throw new ConfigError(
+            where(element.origin()),
+            path(key) + "[" + i + "]",
+            "must be an argv list such as [\"systemctl\", \"stop\", \"keepalived\"], got "
+                + element.render());
       }
       commands.add(argv(key + "[" + i + "]", inner));
     }
@@ -155,14 +162,20 @@ final class Fields {
     }
     List<String> argv = new ArrayList<>();
     for (ConfigValue element : list) {
-      if (element.valueType() != ConfigValueType.STRING && element.valueType() != ConfigValueType.NUMBER) {
-        throw new ConfigError(where(element.origin()), path(key),
+      if (element.valueType() != ConfigValueType.STRING
+          && element.valueType() != ConfigValueType.NUMBER) {
+        throw new ConfigError(
+            where(element.origin()),
+            path(key),
             "every argv element must be a string, got " + element.render());
       }
       String word = String.valueOf(element.unwrapped());
       if (word.indexOf('\0') >= 0) {
-        throw new ConfigError(where(element.origin()), path(key) + "[" + argv.size() + "]",
-            "contains a NUL character, which no program argument can: " + Printable.quoted(word, 80));
+        throw new ConfigError(
+            where(element.origin()),
+            path(key) + "[" + argv.size() + "]",
+            "contains a NUL character, which no program argument can: "
+                + Printable.quoted(word, 80));
       }
       argv.add(word);
     }
@@ -176,7 +189,9 @@ final class Fields {
   Path absolutePath(String key) throws ConfigError {
     String text = string(key);
     if (text.indexOf('\0') >= 0) {
-      throw error(key, "must be an absolute path, got one with a NUL character: " + Printable.quoted(text, 80));
+      throw error(
+          key,
+          "must be an absolute path, got one with a NUL character: " + Printable.quoted(text, 80));
     }
     Path path = Path.of(text);
     if (text.isEmpty() || !path.isAbsolute()) {

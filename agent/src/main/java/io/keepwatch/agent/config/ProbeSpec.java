@@ -44,7 +44,9 @@ public record ProbeSpec(
     }
   }
 
-  /** @param address where to connect */
+  /**
+   * @param address where to connect
+   */
   public record TcpTarget(InetSocketAddress address) implements Target {
     @Override
     public String kind() {
@@ -58,7 +60,8 @@ public record ProbeSpec(
    * @param expectBody text the body must hold, "" for any
    * @param tlsVerify whether https checks the certificate
    */
-  public record HttpCheck(HttpTarget http, StatusRange expectStatus, String expectBody, boolean tlsVerify)
+  public record HttpCheck(
+      HttpTarget http, StatusRange expectStatus, String expectBody, boolean tlsVerify)
       implements Target {
     @Override
     public String kind() {

@@ -13,30 +13,38 @@ import java.util.logging.Logger;
 
 /**
  * At most {@code max} open connections on one endpoint. Over the limit, a newcomer closes the
- * OLDEST connection whose bytes the agent has already read, not the newest: a flood of idle or
- * slow connections then cannot lock keepalived's quick checks out (keepwatch-check connects,
- * asks and hangs up within a millisecond), and a check accepted in the middle of a storm, whose
- * request is still waiting to be read, is never the one pushed out. If no connection has been
- * read yet (a storm of brand-new connections), the oldest goes all the same: the newcomer is
- * the likeliest to be a check. One instance per endpoint.
+ * OLDEST connection whose bytes the agent has already read, not the newest: a flood of idle or slow
+ * connections then cannot lock keepalived's quick checks out (keepwatch-check connects, asks and
+ * hangs up within a millisecond), and a check accepted in the middle of a storm, whose request is
+ * still waiting to be read, is never the one pushed out. If no connection has been read yet (a
+ * storm of brand-new connections), the oldest goes all the same: the newcomer is the likeliest to
+ * be a check. One instance per endpoint.
  */
 @Sharable
 final class ConnectionLimit extends ChannelInboundHandlerAdapter {
 
   private static final Logger LOG = Logger.getLogger(ConnectionLimit.class.getName());
+
   /** Log the first eviction, then one line per this many, so a flood cannot flood the log. */
   private static final long LOG_EVERY = 1000;
 
-  private static final AttributeKey<Boolean> READ = AttributeKey.valueOf("keepwatch.connection-read");
+  private static final AttributeKey<Boolean> READ =
+      AttributeKey.valueOf("keepwatch.connection-read");
 
   private final int max;
-  /** Open connections, oldest first, each with whether any of its bytes were read. Guarded by this. */
+
+  /**
+   * Open connections, oldest first, each with whether any of its bytes were read. Guarded by this.
+   */
   private final LinkedHashMap<Channel, Boolean> open = new LinkedHashMap<>();
+
   private final AtomicLong evicted = new AtomicLong();
 
   private final Runnable onEvicted;
 
-  /** @param onEvicted told of every connection closed to make room (the metric) */
+  /**
+   * @param onEvicted told of every connection closed to make room (the metric)
+   */
   ConnectionLimit(int max, Runnable onEvicted) {
     if (max < 1) {
       throw new IllegalArgumentException("max connections must be >= 1, got " + max);
@@ -61,8 +69,15 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
       onEvicted.run();
       long n = evicted.incrementAndGet();
       if (n % LOG_EVERY == 1) {
-        LOG.warning(() -> "more than " + max + " connections on " + ctx.channel().localAddress()
-            + ": closing the oldest (" + n + " closed so far)");
+        LOG.warning(
+            () ->
+                "more than "
+                    + max
+                    + " connections on "
+                    + ctx.channel().localAddress()
+                    + ": closing the oldest ("
+                    + n
+                    + " closed so far)");
       }
       victim.close();
       if (victim == ctx.channel()) {

@@ -36,27 +36,34 @@ public final class ControlSocket implements AutoCloseable {
   /**
    * Binds the socket, replacing a stale one a crashed agent left behind.
    *
-   * @throws IOException naming the path and what went wrong (another agent listening, no
-   *     directory, unknown group...)
+   * @throws IOException naming the path and what went wrong (another agent listening, no directory,
+   *     unknown group...)
    */
-  public static ControlSocket bind(Path path, Optional<String> group, EpollEventLoopGroup loop, EndpointHandler handler)
+  public static ControlSocket bind(
+      Path path, Optional<String> group, EpollEventLoopGroup loop, EndpointHandler handler)
       throws IOException {
     Path directory = path.toAbsolutePath().getParent();
     if (!Files.isDirectory(directory)) {
-      Files.createDirectories(directory,
+      Files.createDirectories(
+          directory,
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
     }
     removeIfStale(path);
-    var bound = new ServerBootstrap()
-        .group(loop)
-        .channel(EpollServerDomainSocketChannel.class)
-        .childHandler(new EndpointInitializer(handler))
-        .bind(new DomainSocketAddress(path.toFile()))
-        .awaitUninterruptibly();
+    var bound =
+        new ServerBootstrap()
+            .group(loop)
+            .channel(EpollServerDomainSocketChannel.class)
+            .childHandler(new EndpointInitializer(handler))
+            .bind(new DomainSocketAddress(path.toFile()))
+            .awaitUninterruptibly();
     if (!bound.isSuccess()) {
       Throwable cause = bound.cause();
-      throw new IOException("cannot create the control socket " + path + ": "
-          + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
+      throw new IOException(
+          "cannot create the control socket "
+              + path
+              + ": "
+              + (cause.getMessage() == null ? cause.toString() : cause.getMessage()),
+          cause);
     }
     ControlSocket socket = new ControlSocket(bound.channel(), path);
     try {
@@ -64,7 +71,10 @@ public final class ControlSocket implements AutoCloseable {
       if (group.isPresent()) {
         GroupPrincipal principal;
         try {
-          principal = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group.get());
+          principal =
+              path.getFileSystem()
+                  .getUserPrincipalLookupService()
+                  .lookupPrincipalByGroupName(group.get());
         } catch (IOException e) {
           throw new IOException("control.group: no group named '" + group.get() + "'", e);
         }
@@ -84,7 +94,8 @@ public final class ControlSocket implements AutoCloseable {
     }
     int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
     if ((mode & 0170000) != 0140000) { // S_IFMT, S_IFSOCK (inode(7))
-      throw new IOException(path + " exists and is not a socket; remove it or choose another control.socket");
+      throw new IOException(
+          path + " exists and is not a socket; remove it or choose another control.socket");
     }
     try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       probe.connect(UnixDomainSocketAddress.of(path));

@@ -40,12 +40,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Answers the endpoints from the latest {@link Snapshot}: GET and HEAD of /check, /status,
- * /metrics and /.
- * With an {@link OperatorControl} (the unix control socket only) also POST /maintenance and POST /reset;
- * without one (TCP) every POST is refused with 405, so nothing that changes state is reachable
- * over the network. Unknown paths get 404. HTTP/1.0 and 1.1, keep-alive as the client asks.
- * Stateless, so one instance serves every connection of its transport.
+ * Answers the endpoints from the latest {@link Snapshot}: GET and HEAD of /check, /status, /metrics
+ * and /. With an {@link OperatorControl} (the unix control socket only) also POST /maintenance and
+ * POST /reset; without one (TCP) every POST is refused with 405, so nothing that changes state is
+ * reachable over the network. Unknown paths get 404. HTTP/1.0 and 1.1, keep-alive as the client
+ * asks. Stateless, so one instance serves every connection of its transport.
  */
 @Sharable
 public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -77,16 +76,20 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
 
   /**
    * @param slowLane where a connection moves once it asks for anything but /check: /metrics,
-   *     /status and / are bigger answers, and a client flooding them then keeps that loop busy,
-   *     not the one that answers keepalived (bench/abuse.md)
+   *     /status and / are bigger answers, and a client flooding them then keeps that loop busy, not
+   *     the one that answers keepalived (bench/abuse.md)
    */
-  public EndpointHandler(Sources sources, Optional<OperatorControl> control, Optional<EventLoop> slowLane) {
+  public EndpointHandler(
+      Sources sources, Optional<OperatorControl> control, Optional<EventLoop> slowLane) {
     this.sources = sources;
     this.control = control;
     this.slowLane = slowLane;
   }
 
-  /** Counts a connection the endpoint's connection limit closed (keepwatch_http_connections_evicted_total). */
+  /**
+   * Counts a connection the endpoint's connection limit closed
+   * (keepwatch_http_connections_evicted_total).
+   */
   void connectionEvicted() {
     sources.meters().connectionEvicted();
   }
@@ -96,9 +99,13 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     static Asked of(FullHttpRequest request) {
       // Answer in the client's version; anything unusual, or a request too broken to have a
       // version (Netty then says 1.0), gets 1.1.
-      boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0) && request.decoderResult().isSuccess();
-      return new Asked(http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
-          request.method().equals(HttpMethod.HEAD), HttpUtil.isKeepAlive(request));
+      boolean http10 =
+          request.protocolVersion().equals(HttpVersion.HTTP_1_0)
+              && request.decoderResult().isSuccess();
+      return new Asked(
+          http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1,
+          request.method().equals(HttpMethod.HEAD),
+          HttpUtil.isKeepAlive(request));
     }
   }
 
@@ -108,8 +115,13 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     if (request.decoderResult().isFailure()) {
       // Malformed or oversized request line or headers: say so and hang up.
       Throwable cause = request.decoderResult().cause();
-      String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-      send(ctx, asked, response(asked, HttpResponseStatus.BAD_REQUEST, TEXT, text("bad request: " + why)), false);
+      String why =
+          cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      send(
+          ctx,
+          asked,
+          response(asked, HttpResponseStatus.BAD_REQUEST, TEXT, text("bad request: " + why)),
+          false);
       return;
     }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -132,7 +144,12 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
       }
       case "/maintenance", "/reset" -> {
         if (control.isEmpty()) {
-          refuseMethod(ctx, asked, method, path, "",
+          refuseMethod(
+              ctx,
+              asked,
+              method,
+              path,
+              "",
               "state changes are only accepted on the unix control socket");
           return;
         }
@@ -149,58 +166,90 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
         }
         answerControl(ctx, asked, path, form);
       }
-      default -> send(ctx, asked, response(asked, HttpResponseStatus.NOT_FOUND, TEXT,
-          text("no such endpoint: " + path)), true);
+      default ->
+          send(
+              ctx,
+              asked,
+              response(
+                  asked, HttpResponseStatus.NOT_FOUND, TEXT, text("no such endpoint: " + path)),
+              true);
     }
   }
 
   private void answerRead(ChannelHandlerContext ctx, Asked asked, String path) {
-    if (!path.equals("/check") && slowLane.isPresent() && ctx.channel().eventLoop() != slowLane.get()) {
+    if (!path.equals("/check")
+        && slowLane.isPresent()
+        && ctx.channel().eventLoop() != slowLane.get()) {
       moveToSlowLane(ctx, asked, path);
       return;
     }
     Snapshot snapshot = sources.snapshots().get();
-    FullHttpResponse response = switch (path) {
-      case "/check" -> {
-        CheckAnswer answer = snapshot.answer();
-        sources.meters().checkAnswered(answer.up());
-        HttpResponseStatus status = answer.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE;
-        yield response(asked, status, TEXT, answer.body());
-      }
-      case "/metrics" -> response(asked, HttpResponseStatus.OK, MetricsEndpoint.CONTENT_TYPE, sources.metrics().scrape());
-      case "/status" -> response(asked, HttpResponseStatus.OK, "application/json",
-          StatusDocuments.json(snapshot, sources.actions().get(), sources.vrrp().get(), sources.info())
-              .getBytes(StandardCharsets.UTF_8));
-      default -> response(asked, HttpResponseStatus.OK, "text/html; charset=utf-8",
-          StatusDocuments.html(snapshot, sources.actions().get(), sources.vrrp().get(), sources.info())
-              .getBytes(StandardCharsets.UTF_8));
-    };
+    FullHttpResponse response =
+        switch (path) {
+          case "/check" -> {
+            CheckAnswer answer = snapshot.answer();
+            sources.meters().checkAnswered(answer.up());
+            HttpResponseStatus status =
+                answer.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE;
+            yield response(asked, status, TEXT, answer.body());
+          }
+          case "/metrics" ->
+              response(
+                  asked,
+                  HttpResponseStatus.OK,
+                  MetricsEndpoint.CONTENT_TYPE,
+                  sources.metrics().scrape());
+          case "/status" ->
+              response(
+                  asked,
+                  HttpResponseStatus.OK,
+                  "application/json",
+                  StatusDocuments.json(
+                          snapshot, sources.actions().get(), sources.vrrp().get(), sources.info())
+                      .getBytes(StandardCharsets.UTF_8));
+          default ->
+              response(
+                  asked,
+                  HttpResponseStatus.OK,
+                  "text/html; charset=utf-8",
+                  StatusDocuments.html(
+                          snapshot, sources.actions().get(), sources.vrrp().get(), sources.info())
+                      .getBytes(StandardCharsets.UTF_8));
+        };
     send(ctx, asked, response, true);
   }
 
   /**
    * Moves the connection to the slow lane's event loop, then answers there; its later requests
-   * (keep-alive) are read there too. Only what a request needs to be answered (its version,
-   * method, keep-alive, path) crosses over; the request itself is released as usual.
+   * (keep-alive) are read there too. Only what a request needs to be answered (its version, method,
+   * keep-alive, path) crosses over; the request itself is released as usual.
    */
   private void moveToSlowLane(ChannelHandlerContext ctx, Asked asked, String path) {
     Channel channel = ctx.channel();
-    channel.deregister().addListener(deregistered -> {
-      if (!deregistered.isSuccess()) {
-        channel.close();
-        return;
-      }
-      slowLane.get().register(channel).addListener(registered -> {
-        if (registered.isSuccess()) {
-          answerRead(ctx, asked, path);
-        } else {
-          channel.close();
-        }
-      });
-    });
+    channel
+        .deregister()
+        .addListener(
+            deregistered -> {
+              if (!deregistered.isSuccess()) {
+                channel.close();
+                return;
+              }
+              slowLane
+                  .get()
+                  .register(channel)
+                  .addListener(
+                      registered -> {
+                        if (registered.isSuccess()) {
+                          answerRead(ctx, asked, path);
+                        } else {
+                          channel.close();
+                        }
+                      });
+            });
   }
 
-  private void answerControl(ChannelHandlerContext ctx, Asked asked, String path, Map<String, List<String>> form) {
+  private void answerControl(
+      ChannelHandlerContext ctx, Asked asked, String path, Map<String, List<String>> form) {
     OperatorControl c = control.orElseThrow();
     CompletableFuture<String> done;
     if (path.equals("/reset")) {
@@ -208,23 +257,45 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     } else {
       String state = first(form, "state");
       if (!state.equals("on") && !state.equals("off")) {
-        send(ctx, asked, response(asked, HttpResponseStatus.BAD_REQUEST, TEXT,
-            text("state must be 'on' or 'off', got '" + state + "'")), true);
+        send(
+            ctx,
+            asked,
+            response(
+                asked,
+                HttpResponseStatus.BAD_REQUEST,
+                TEXT,
+                text("state must be 'on' or 'off', got '" + state + "'")),
+            true);
         return;
       }
       done = c.maintenance(state.equals("on"), first(form, "reason"));
     }
-    done.orTimeout(CONTROL_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((line, failure) -> {
-      FullHttpResponse response;
-      if (failure == null) {
-        response = response(asked, HttpResponseStatus.OK, TEXT, text(line));
-      } else {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        response = response(asked, HttpResponseStatus.INTERNAL_SERVER_ERROR, TEXT,
-            text("not done: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage())));
-      }
-      send(ctx, asked, response, true); // Netty hands a write from another thread to the channel's loop
-    });
+    done.orTimeout(CONTROL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .whenComplete(
+            (line, failure) -> {
+              FullHttpResponse response;
+              if (failure == null) {
+                response = response(asked, HttpResponseStatus.OK, TEXT, text(line));
+              } else {
+                Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure;
+                response =
+                    response(
+                        asked,
+                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        TEXT,
+                        text(
+                            "not done: "
+                                + (cause.getMessage() == null
+                                    ? cause.toString()
+                                    : cause.getMessage())));
+              }
+              send(
+                  ctx, asked, response,
+                  true); // Netty hands a write from another thread to the channel's loop
+            });
   }
 
   /** Form fields from the query string and an application/x-www-form-urlencoded body. */
@@ -242,16 +313,36 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     return values == null || values.isEmpty() ? "" : values.get(0).strip();
   }
 
-  /** A request Netty parsed but whose URI or form does not decode: 400 with the reason, then hang up. */
-  private static void refuseMalformed(ChannelHandlerContext ctx, Asked asked, IllegalArgumentException why) {
-    send(ctx, asked, response(asked, HttpResponseStatus.BAD_REQUEST, TEXT,
-        text("bad request: " + Printable.escaped(String.valueOf(why.getMessage())))), false);
+  /**
+   * A request Netty parsed but whose URI or form does not decode: 400 with the reason, then hang
+   * up.
+   */
+  private static void refuseMalformed(
+      ChannelHandlerContext ctx, Asked asked, IllegalArgumentException why) {
+    send(
+        ctx,
+        asked,
+        response(
+            asked,
+            HttpResponseStatus.BAD_REQUEST,
+            TEXT,
+            text("bad request: " + Printable.escaped(String.valueOf(why.getMessage())))),
+        false);
   }
 
-  private static void refuseMethod(ChannelHandlerContext ctx, Asked asked, HttpMethod method, String path,
-      String allowed, String why) {
-    FullHttpResponse refusal = response(asked, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
-        text(method + " is not allowed on " + path + "; " + why));
+  private static void refuseMethod(
+      ChannelHandlerContext ctx,
+      Asked asked,
+      HttpMethod method,
+      String path,
+      String allowed,
+      String why) {
+    FullHttpResponse refusal =
+        response(
+            asked,
+            HttpResponseStatus.METHOD_NOT_ALLOWED,
+            TEXT,
+            text(method + " is not allowed on " + path + "; " + why));
     if (!allowed.isEmpty()) {
       refusal.headers().set(HttpHeaderNames.ALLOW, allowed);
     }
@@ -262,17 +353,23 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     return (line + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  private static FullHttpResponse response(Asked asked, HttpResponseStatus status, String contentType, byte[] body) {
-    FullHttpResponse response = new DefaultFullHttpResponse(
-        asked.version(), status, asked.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-    response.headers()
+  private static FullHttpResponse response(
+      Asked asked, HttpResponseStatus status, String contentType, byte[] body) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            asked.version(),
+            status,
+            asked.head() ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+    response
+        .headers()
         .set(HttpHeaderNames.CONTENT_TYPE, contentType)
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
         .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     return response;
   }
 
-  private static void send(ChannelHandlerContext ctx, Asked asked, FullHttpResponse response, boolean mayKeepAlive) {
+  private static void send(
+      ChannelHandlerContext ctx, Asked asked, FullHttpResponse response, boolean mayKeepAlive) {
     boolean keepAlive = mayKeepAlive && asked.keepAlive();
     HttpUtil.setKeepAlive(response, keepAlive);
     var written = ctx.writeAndFlush(response);
@@ -285,13 +382,20 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // A client that resets its connection, goes idle or hangs up mid-request is routine; anything
     // else is worth a line, but at most one a second: a hostile client must not flood the log.
-    boolean routine = cause instanceof IOException || cause instanceof ReadTimeoutException
-        || cause instanceof PrematureChannelClosureException;
+    boolean routine =
+        cause instanceof IOException
+            || cause instanceof ReadTimeoutException
+            || cause instanceof PrematureChannelClosureException;
     long now = System.nanoTime();
     long last = lastWarningNanos.get();
-    boolean warn = !routine && now - last >= WARNING_EVERY_NANOS && lastWarningNanos.compareAndSet(last, now);
-    LOG.log(warn ? Level.WARNING : Level.FINE, "endpoint connection from " + ctx.channel().remoteAddress()
-        + " failed: " + Printable.escaped(String.valueOf(cause)));
+    boolean warn =
+        !routine && now - last >= WARNING_EVERY_NANOS && lastWarningNanos.compareAndSet(last, now);
+    LOG.log(
+        warn ? Level.WARNING : Level.FINE,
+        "endpoint connection from "
+            + ctx.channel().remoteAddress()
+            + " failed: "
+            + Printable.escaped(String.valueOf(cause)));
     ctx.close();
   }
 }

@@ -12,15 +12,15 @@ import java.util.concurrent.TimeUnit;
  * broken client from costing the agent more than a bounded share (see docs/reliability.md):
  *
  * <ol>
- *   <li>{@link ConnectionLimit}: at most {@value #MAX_CONNECTIONS} open connections per
- *       endpoint; a newcomer over the limit closes the oldest;
+ *   <li>{@link ConnectionLimit}: at most {@value #MAX_CONNECTIONS} open connections per endpoint; a
+ *       newcomer over the limit closes the oldest;
  *   <li>{@link ReadTimeoutHandler}: a connection silent for {@value #IDLE_SECONDS} s is closed;
  *   <li>{@link RequestDeadline}: a request must arrive whole within {@value #REQUEST_MILLIS} ms of
  *       its first byte (slowloris);
- *   <li>{@link HttpServerCodec}: request line up to 4 KiB, headers up to 8 KiB; larger requests
- *       are decoder failures that the handler answers with 400 and a hang-up;
- *   <li>{@link HttpObjectAggregator}: whole requests of at most 8 KiB (the endpoints take no
- *       body; a larger one gets 413);
+ *   <li>{@link HttpServerCodec}: request line up to 4 KiB, headers up to 8 KiB; larger requests are
+ *       decoder failures that the handler answers with 400 and a hang-up;
+ *   <li>{@link HttpObjectAggregator}: whole requests of at most 8 KiB (the endpoints take no body;
+ *       a larger one gets 413);
  *   <li>{@link EndpointHandler}: routing and answers.
  * </ol>
  */
@@ -31,7 +31,11 @@ public final class EndpointInitializer extends ChannelInitializer<Channel> {
   static final int MAX_CONTENT = 8192;
   static final int IDLE_SECONDS = 30;
   static final int REQUEST_MILLIS = 5000;
-  /** Far above what keepalived, a few scrapers and an operator need at once; about 7 MiB of heap and buffers when all are idle (bench/abuse.md). */
+
+  /**
+   * Far above what keepalived, a few scrapers and an operator need at once; about 7 MiB of heap and
+   * buffers when all are idle (bench/abuse.md).
+   */
   static final int MAX_CONNECTIONS = 1024;
 
   private final EndpointHandler handler;
@@ -50,7 +54,8 @@ public final class EndpointInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel channel) {
-    channel.pipeline()
+    channel
+        .pipeline()
         .addLast(limit)
         .addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
         .addLast(deadline.firstByte())

@@ -16,15 +16,15 @@ import java.net.InetSocketAddress;
 public final class HttpEndpoint implements AutoCloseable {
 
   /**
-   * TCP_DEFER_ACCEPT (tcp(7)): the kernel reports a connection only once its request arrived,
-   * so a keepwatch-check costs the agent one wake-up instead of two. Seconds to wait for it.
+   * TCP_DEFER_ACCEPT (tcp(7)): the kernel reports a connection only once its request arrived, so a
+   * keepwatch-check costs the agent one wake-up instead of two. Seconds to wait for it.
    */
   private static final int DEFER_ACCEPT_SECONDS = 1;
 
   /**
-   * Pending connections the kernel queues for us. Deep enough that a burst of new connections
-   * (a flood, or the churn of evicting idle ones) does not drop keepalived's SYN, which would
-   * cost it TCP's 1 s retransmission (bench/abuse.md: 128 did, once).
+   * Pending connections the kernel queues for us. Deep enough that a burst of new connections (a
+   * flood, or the churn of evicting idle ones) does not drop keepalived's SYN, which would cost it
+   * TCP's 1 s retransmission (bench/abuse.md: 128 did, once).
    */
   private static final int BACKLOG = 1024;
 
@@ -39,27 +39,36 @@ public final class HttpEndpoint implements AutoCloseable {
    *
    * @throws IOException saying which address could not be bound and why
    */
-  public static HttpEndpoint bind(InetSocketAddress listen, EpollEventLoopGroup group, EndpointHandler handler)
+  public static HttpEndpoint bind(
+      InetSocketAddress listen, EpollEventLoopGroup group, EndpointHandler handler)
       throws IOException {
     return bind(listen, group, new EndpointInitializer(handler));
   }
 
   /** Binds with the given pipeline (tests use smaller limits). */
-  static HttpEndpoint bind(InetSocketAddress listen, EpollEventLoopGroup group, EndpointInitializer pipeline)
+  static HttpEndpoint bind(
+      InetSocketAddress listen, EpollEventLoopGroup group, EndpointInitializer pipeline)
       throws IOException {
-    ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(group)
-        .channel(EpollServerSocketChannel.class)
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .option(ChannelOption.SO_BACKLOG, BACKLOG)
-        .option(EpollChannelOption.TCP_DEFER_ACCEPT, DEFER_ACCEPT_SECONDS)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childHandler(pipeline);
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(group)
+            .channel(EpollServerSocketChannel.class)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(ChannelOption.SO_BACKLOG, BACKLOG)
+            .option(EpollChannelOption.TCP_DEFER_ACCEPT, DEFER_ACCEPT_SECONDS)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(pipeline);
     var bound = bootstrap.bind(listen).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       Throwable cause = bound.cause();
-      throw new IOException("cannot listen on " + listen.getHostString() + ":" + listen.getPort() + ": "
-          + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
+      throw new IOException(
+          "cannot listen on "
+              + listen.getHostString()
+              + ":"
+              + listen.getPort()
+              + ": "
+              + (cause.getMessage() == null ? cause.toString() : cause.getMessage()),
+          cause);
     }
     return new HttpEndpoint(bound.channel());
   }

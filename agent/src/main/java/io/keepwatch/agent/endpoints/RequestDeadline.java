@@ -10,16 +10,17 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A request must arrive whole within a deadline from its first byte. The idle timeout alone
- * would let a client that trickles a byte every few seconds (slowloris) hold a connection for
- * ever; with this it holds it for at most the deadline per request.
+ * A request must arrive whole within a deadline from its first byte. The idle timeout alone would
+ * let a client that trickles a byte every few seconds (slowloris) hold a connection for ever; with
+ * this it holds it for at most the deadline per request.
  *
- * <p>Two handlers share the timer through a channel attribute: {@link #firstByte()} goes before
- * the HTTP decoder and starts it, {@link #wholeRequest()} after the aggregator and stops it.
+ * <p>Two handlers share the timer through a channel attribute: {@link #firstByte()} goes before the
+ * HTTP decoder and starts it, {@link #wholeRequest()} after the aggregator and stops it.
  */
 final class RequestDeadline {
 
-  private static final AttributeKey<ScheduledFuture<?>> TIMER = AttributeKey.valueOf("keepwatch.request-deadline");
+  private static final AttributeKey<ScheduledFuture<?>> TIMER =
+      AttributeKey.valueOf("keepwatch.request-deadline");
 
   private final long millis;
   private final Start start = new Start();
@@ -41,7 +42,9 @@ final class RequestDeadline {
   private final class Start extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof ByteBuf bytes && bytes.isReadable() && ctx.channel().attr(TIMER).get() == null) {
+      if (msg instanceof ByteBuf bytes
+          && bytes.isReadable()
+          && ctx.channel().attr(TIMER).get() == null) {
         // Runs on the channel's event loop, as does every read: no race with Stop.
         Runnable cut = ctx.channel()::close;
         ctx.channel().attr(TIMER).set(ctx.executor().schedule(cut, millis, TimeUnit.MILLISECONDS));

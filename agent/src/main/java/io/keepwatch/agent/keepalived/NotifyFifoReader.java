@@ -16,15 +16,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Reads keepalived's vrrp_notify_fifo on its own thread and hands every line to
- * {@link VrrpRoles}.
+ * Reads keepalived's vrrp_notify_fifo on its own thread and hands every line to {@link VrrpRoles}.
  *
- * <p>The FIFO is opened read-write: open(2) then never blocks waiting for a writer, and holding
- * a write end ourselves means no end-of-file when keepalived closes it, so a keepalived restart
- * is seen as nothing but a pause. keepalived never blocks on us: this thread reads as fast as
- * lines come. If the FIFO is replaced (keepalived removed and recreated it on reload) the reader
- * notices within a second and reopens the new one. The FIFO is created (mode 0600) if missing.
- * Garbage lines are logged and skipped.
+ * <p>The FIFO is opened read-write: open(2) then never blocks waiting for a writer, and holding a
+ * write end ourselves means no end-of-file when keepalived closes it, so a keepalived restart is
+ * seen as nothing but a pause. keepalived never blocks on us: this thread reads as fast as lines
+ * come. If the FIFO is replaced (keepalived removed and recreated it on reload) the reader notices
+ * within a second and reopens the new one. The FIFO is created (mode 0600) if missing. Garbage
+ * lines are logged and skipped.
  */
 public final class NotifyFifoReader implements AutoCloseable {
 
@@ -95,7 +94,8 @@ public final class NotifyFifoReader implements AutoCloseable {
             discarding = false;
           } else if (line.length() >= NotifyLine.MAX_LENGTH) {
             if (!discarding) {
-              LOG.warning("notify FIFO: line longer than " + NotifyLine.MAX_LENGTH + " bytes skipped");
+              LOG.warning(
+                  "notify FIFO: line longer than " + NotifyLine.MAX_LENGTH + " bytes skipped");
             }
             discarding = true;
             line.setLength(0);
@@ -130,8 +130,9 @@ public final class NotifyFifoReader implements AutoCloseable {
 
   private boolean sameFile(Object key) {
     try {
-      return key.equals(Files.readAttributes(fifo, BasicFileAttributes.class,
-          LinkOption.NOFOLLOW_LINKS).fileKey());
+      return key.equals(
+          Files.readAttributes(fifo, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+              .fileKey());
     } catch (IOException e) {
       return false; // removed: reopen (and recreate) it
     }
@@ -158,12 +159,17 @@ public final class NotifyFifoReader implements AutoCloseable {
       return;
     }
     Files.createDirectories(fifo.toAbsolutePath().getParent());
-    Process mkfifo = new ProcessBuilder(List.of("mkfifo", "-m", "0600", fifo.toString()))
-        .redirectErrorStream(true).start();
+    Process mkfifo =
+        new ProcessBuilder(List.of("mkfifo", "-m", "0600", fifo.toString()))
+            .redirectErrorStream(true)
+            .start();
     try {
       if (!mkfifo.waitFor(5, TimeUnit.SECONDS) || mkfifo.exitValue() != 0) {
         mkfifo.destroyForcibly();
-        throw new IOException("mkfifo failed: " + new String(mkfifo.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+        throw new IOException(
+            "mkfifo failed: "
+                + new String(mkfifo.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .strip());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

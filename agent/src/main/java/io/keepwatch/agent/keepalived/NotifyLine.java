@@ -5,8 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One line keepalived writes to its {@code vrrp_notify_fifo}: {@code INSTANCE "VI_1" MASTER 100}
- * or {@code GROUP "VG_1" BACKUP 0} (type, quoted name, new state, priority).
+ * One line keepalived writes to its {@code vrrp_notify_fifo}: {@code INSTANCE "VI_1" MASTER 100} or
+ * {@code GROUP "VG_1" BACKUP 0} (type, quoted name, new state, priority).
  *
  * @param type INSTANCE or GROUP
  * @param name the vrrp_instance or vrrp_sync_group name
@@ -18,7 +18,8 @@ public record NotifyLine(String type, String name, String state, int priority) {
   /** Longer lines are not keepalived's; they are rejected before any parsing. */
   static final int MAX_LENGTH = 512;
 
-  private static final Pattern LINE = Pattern.compile("([A-Z_]+) \"([^\"\\p{Cntrl}]{1,128})\" ([A-Z_]{1,32}) (\\d{1,5})");
+  private static final Pattern LINE =
+      Pattern.compile("([A-Z_]+) \"([^\"\\p{Cntrl}]{1,128})\" ([A-Z_]{1,32}) (\\d{1,5})");
 
   /**
    * Parses one line (without its newline).
@@ -27,12 +28,14 @@ public record NotifyLine(String type, String name, String state, int priority) {
    */
   public static NotifyLine parse(String line) {
     if (line.length() > MAX_LENGTH) {
-      throw new IllegalArgumentException("line of " + line.length() + " characters; keepalived's are short");
+      throw new IllegalArgumentException(
+          "line of " + line.length() + " characters; keepalived's are short");
     }
     Matcher m = LINE.matcher(line.strip());
     if (!m.matches()) {
       throw new IllegalArgumentException(
-          "expected TYPE \"NAME\" STATE PRIORITY (e.g. INSTANCE \"VI_1\" MASTER 100), got " + Printable.quoted(line, 80));
+          "expected TYPE \"NAME\" STATE PRIORITY (e.g. INSTANCE \"VI_1\" MASTER 100), got "
+              + Printable.quoted(line, 80));
     }
     return new NotifyLine(m.group(1), m.group(2), m.group(3), Integer.parseInt(m.group(4)));
   }

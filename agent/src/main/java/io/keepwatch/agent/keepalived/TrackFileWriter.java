@@ -15,14 +15,14 @@ import java.util.logging.Logger;
 /**
  * Writes the file keepalived's {@code track_file} watches: {@code up-value} while /check answers
  * 200, {@code down-value} otherwise. keepalived sees each change through inotify, with no process
- * spawned. Each write goes to a temporary file in the same directory and is renamed over the
- * track file, so keepalived never reads a half-written value.
+ * spawned. Each write goes to a temporary file in the same directory and is renamed over the track
+ * file, so keepalived never reads a half-written value.
  *
- * <p>Fail-safe: the agent writes {@code down-value} when it stops; with keepalived's
- * {@code weight 0 reverse} and the defaults (up 1, down 0), a 0, a missing file or an unreadable
- * one all mean FAULT, so a dead agent or a deleted file never looks healthy. When "down" cannot
- * be written (a full disk), the file is removed instead, which keepalived reads the same way.
- * {@link #verify()}, every second, repairs a file or directory someone removed or changed.
+ * <p>Fail-safe: the agent writes {@code down-value} when it stops; with keepalived's {@code weight
+ * 0 reverse} and the defaults (up 1, down 0), a 0, a missing file or an unreadable one all mean
+ * FAULT, so a dead agent or a deleted file never looks healthy. When "down" cannot be written (a
+ * full disk), the file is removed instead, which keepalived reads the same way. {@link #verify()},
+ * every second, repairs a file or directory someone removed or changed.
  */
 public final class TrackFileWriter implements Judge.Listener, AutoCloseable {
 
@@ -53,9 +53,9 @@ public final class TrackFileWriter implements Judge.Listener, AutoCloseable {
   }
 
   /**
-   * Called every second: puts the right value back when a write failed (disk full), or the file
-   * or its directory was removed or changed by someone else. Reads one small file; writes only
-   * when something is wrong.
+   * Called every second: puts the right value back when a write failed (disk full), or the file or
+   * its directory was removed or changed by someone else. Reads one small file; writes only when
+   * something is wrong.
    */
   public synchronized void verify() {
     if (closed) {
@@ -89,7 +89,8 @@ public final class TrackFileWriter implements Judge.Listener, AutoCloseable {
     try {
       Files.createDirectories(path.toAbsolutePath().getParent()); // removed under us: put it back
       Files.writeString(temporary, value + "\n", StandardCharsets.US_ASCII);
-      Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       written = value;
       problem = null;
       LOG.info("track file " + path + ": " + value);
@@ -97,15 +98,36 @@ public final class TrackFileWriter implements Judge.Listener, AutoCloseable {
       written = null;
       deleteQuietly(temporary);
       if (value == config.upValue()) {
-        report("cannot write " + value + " to track file " + path + " (" + e + "); keepalived still sees the previous"
-            + " value; retrying every second");
+        report(
+            "cannot write "
+                + value
+                + " to track file "
+                + path
+                + " ("
+                + e
+                + "); keepalived still sees the previous"
+                + " value; retrying every second");
       } else if (deleteQuietly(path)) {
         // Writing needs space, removing does not: with "weight 0 reverse" a missing file is FAULT.
-        report("cannot write " + value + " to track file " + path + " (" + e + "); removed it instead, which"
-            + " keepalived reads as FAULT; retrying every second");
+        report(
+            "cannot write "
+                + value
+                + " to track file "
+                + path
+                + " ("
+                + e
+                + "); removed it instead, which"
+                + " keepalived reads as FAULT; retrying every second");
       } else {
-        report("cannot write " + value + " to track file " + path + " nor remove it (" + e + "); keepalived may still"
-            + " see an old value; retrying every second");
+        report(
+            "cannot write "
+                + value
+                + " to track file "
+                + path
+                + " nor remove it ("
+                + e
+                + "); keepalived may still"
+                + " see an old value; retrying every second");
       }
     }
   }

@@ -65,19 +65,31 @@ public final class VrrpRoles {
       Counter.builder("keepwatch.vrrp.transitions")
           .description("VRRP state changes keepalived reported, by instance and new state")
           .tags("vrrp_instance", line.name(), "to", line.state())
-          .register(registry).increment();
+          .register(registry)
+          .increment();
     }
-    LOG.info("VRRP " + key + ": " + (before == null ? "" : before.state() + " -> ") + line.state()
-        + " (priority " + line.priority() + ")");
+    LOG.info(
+        "VRRP "
+            + key
+            + ": "
+            + (before == null ? "" : before.state() + " -> ")
+            + line.state()
+            + " (priority "
+            + line.priority()
+            + ")");
   }
 
   private void register(String instance) {
     for (String state : STATES) {
-      Gauge.builder("keepwatch.vrrp.state", this, r -> {
-            Role role = r.roles.get(instance);
-            return role != null && role.state().equals(state) ? 1 : 0;
-          })
-          .description("1 for the VRRP instance's current state as keepalived reported it, 0 for the others")
+      Gauge.builder(
+              "keepwatch.vrrp.state",
+              this,
+              r -> {
+                Role role = r.roles.get(instance);
+                return role != null && role.state().equals(state) ? 1 : 0;
+              })
+          .description(
+              "1 for the VRRP instance's current state as keepalived reported it, 0 for the others")
           .tags("vrrp_instance", instance, "state", state)
           .strongReference(true)
           .register(registry);

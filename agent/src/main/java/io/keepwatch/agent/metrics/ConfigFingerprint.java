@@ -11,17 +11,19 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
- * A fingerprint of nginx's effective configuration: the SHA-256 of {@code nginx -T} (every
- * file nginx would load, concatenated), refreshed on an interval. Exported as
- * {@code keepwatch_nginx_config_info{fingerprint="..."} 1}, so "both nodes of a pair must run the
- * same nginx config", a check the classic set-ups leave to diff and discipline, becomes an
- * alert. The label value changes only when the config does: its cardinality stays tiny.
+ * A fingerprint of nginx's effective configuration: the SHA-256 of {@code nginx -T} (every file
+ * nginx would load, concatenated), refreshed on an interval. Exported as {@code
+ * keepwatch_nginx_config_info{fingerprint="..."} 1}, so "both nodes of a pair must run the same
+ * nginx config", a check the classic set-ups leave to diff and discipline, becomes an alert. The
+ * label value changes only when the config does: its cardinality stays tiny.
  */
 public final class ConfigFingerprint implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger("keepwatch");
+
   /** The first 16 hex digits (64 bits) tell configs apart; the full hash is in the log. */
   private static final int SHOWN_DIGITS = 16;
+
   /** The label value when nginx -T fails (e.g. the config on disk is broken). */
   static final String UNREADABLE = "unreadable";
 
@@ -30,7 +32,8 @@ public final class ConfigFingerprint implements AutoCloseable {
   private final MultiGauge gauge;
   private final AtomicReference<String> current = new AtomicReference<>("");
 
-  public ConfigFingerprint(List<String> dumpCommand, Duration commandTimeout, KeepwatchMeters meters) {
+  public ConfigFingerprint(
+      List<String> dumpCommand, Duration commandTimeout, KeepwatchMeters meters) {
     this.dumpCommand = List.copyOf(dumpCommand);
     this.runner = new CommandRunner(commandTimeout);
     this.gauge = meters.configInfo();
@@ -44,12 +47,19 @@ public final class ConfigFingerprint implements AutoCloseable {
   /** Runs the dump command and publishes the fingerprint. Blocking. */
   public void refresh() {
     CommandRunner.Digested dump = runner.runDigesting(dumpCommand);
-    String fingerprint = dump.result().succeeded() ? dump.sha256().substring(0, SHOWN_DIGITS) : UNREADABLE;
+    String fingerprint =
+        dump.result().succeeded() ? dump.sha256().substring(0, SHOWN_DIGITS) : UNREADABLE;
     String before = current.getAndSet(fingerprint);
     if (!fingerprint.equals(before)) {
       if (dump.result().succeeded()) {
-        LOG.info("nginx config fingerprint " + fingerprint + " (sha256 " + dump.sha256() + " of "
-            + String.join(" ", dumpCommand) + ")");
+        LOG.info(
+            "nginx config fingerprint "
+                + fingerprint
+                + " (sha256 "
+                + dump.sha256()
+                + " of "
+                + String.join(" ", dumpCommand)
+                + ")");
       } else {
         LOG.warning("nginx config fingerprint unreadable: " + dump.result().summary());
       }

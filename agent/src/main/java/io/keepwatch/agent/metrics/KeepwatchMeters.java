@@ -25,23 +25,26 @@ import java.util.function.Supplier;
 /**
  * Every keepwatch_* meter, defined in this one place. Gauges read the latest {@link Snapshot}
  * through a strong reference: Micrometer keeps gauge state weakly, and a method reference held by
- * nothing else would be collected, leaving every gauge NaN after the first GC;
- * counters and timers are fed by the Judge (each probe result), the endpoint (each /check) and
- * the supervisor (restarts, escalations). Label values are bounded: probe names come from the
- * configuration, outcomes, states and results are fixed sets.
+ * nothing else would be collected, leaving every gauge NaN after the first GC; counters and timers
+ * are fed by the Judge (each probe result), the endpoint (each /check) and the supervisor
+ * (restarts, escalations). Label values are bounded: probe names come from the configuration,
+ * outcomes, states and results are fixed sets.
  */
 public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observer {
 
   /** Probe latencies fall in these buckets (seconds): from a /proc read to an http timeout. */
   private static final Duration[] LATENCY_BUCKETS = {
-      Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-      Duration.ofSeconds(1), Duration.ofMillis(2500)};
+    Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+    Duration.ofSeconds(1), Duration.ofMillis(2500)
+  };
 
   private final MeterRegistry registry;
   private final Supplier<Snapshot> snapshots;
+
   /** The meters of the configured probes, replaced whole by a config reload. */
   private volatile ProbeMeters probeMeters = new ProbeMeters(Map.of(), Map.of(), List.of());
+
   private final Counter checksUp;
   private final Counter checksDown;
   private final Counter restartsSucceeded;
@@ -51,11 +54,15 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
   private final Counter connectionsEvicted;
   private final Counter reloadsRefused;
 
-  public KeepwatchMeters(MeterRegistry registry, List<ProbeSpec> probes, Supplier<Snapshot> snapshots,
+  public KeepwatchMeters(
+      MeterRegistry registry,
+      List<ProbeSpec> probes,
+      Supplier<Snapshot> snapshots,
       String version) {
     this.registry = registry;
     for (NodeState state : NodeState.values()) {
-      Gauge.builder("keepwatch.verdict.state", snapshots, s -> s.get().verdict().state() == state ? 1 : 0)
+      Gauge.builder(
+              "keepwatch.verdict.state", snapshots, s -> s.get().verdict().state() == state ? 1 : 0)
           .description("1 for the node's current verdict state, 0 for the others")
           .strongReference(true)
           .tag("state", state.name())
@@ -65,7 +72,9 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
         .description("1 when /check answers 200 (what keepalived's vrrp_script sees)")
         .strongReference(true)
         .register(registry);
-    Gauge.builder("keepwatch.maintenance", snapshots,
+    Gauge.builder(
+            "keepwatch.maintenance",
+            snapshots,
             s -> s.get().verdict().state() == NodeState.MAINTENANCE ? 1 : 0)
         .description("1 while an operator has drained the node")
         .strongReference(true)
@@ -76,14 +85,18 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
     checksDown = checkCounter("down");
     restartsSucceeded = restartCounter("success");
     restartsFailed = restartCounter("failure");
-    connectionsEvicted = Counter.builder("keepwatch.http.connections.evicted")
-        .description("Endpoint connections closed because the connection limit was reached (a flood or slowloris)")
-        .register(registry);
+    connectionsEvicted =
+        Counter.builder("keepwatch.http.connections.evicted")
+            .description(
+                "Endpoint connections closed because the connection limit was reached (a flood or slowloris)")
+            .register(registry);
     reloadsApplied = reloadCounter("applied");
     reloadsRefused = reloadCounter("refused");
-    escalations = Counter.builder("keepwatch.escalations")
-        .description("Times the node was escalated (restart budget spent or config test failed)")
-        .register(registry);
+    escalations =
+        Counter.builder("keepwatch.escalations")
+            .description(
+                "Times the node was escalated (restart budget spent or config test failed)")
+            .register(registry);
     Gauge.builder("keepwatch.build.info", () -> 1)
         .description("keepwatch's version")
         .tag("version", version)
@@ -91,7 +104,9 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
   }
 
   /** Per-probe meters: one reader thread (the scheduler's), one writer (start, reload). */
-  private record ProbeMeters(Map<String, Timer> durations, Map<String, Map<ProbeResult.Outcome, Counter>> failures,
+  private record ProbeMeters(
+      Map<String, Timer> durations,
+      Map<String, Map<ProbeResult.Outcome, Counter>> failures,
       List<Meter> all) {}
 
   /**
@@ -106,32 +121,37 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
     for (ProbeSpec spec : probes) {
       String name = spec.name();
       String kind = spec.target().kind();
-      all.add(Gauge.builder("keepwatch.probe.up", snapshots, s -> probeUp(s.get(), name))
-          .description("1 while the probe's debounced health is UP, 0 when DOWN or not yet known")
-          .strongReference(true)
-          .tags("probe", name, "kind", kind, "critical", Boolean.toString(spec.critical()))
-          .register(registry));
-      Timer duration = Timer.builder("keepwatch.probe.duration")
-          .description("How long each probe run took, timeouts included")
-          .tags("probe", name, "kind", kind)
-          .serviceLevelObjectives(LATENCY_BUCKETS)
-          .register(registry);
+      all.add(
+          Gauge.builder("keepwatch.probe.up", snapshots, s -> probeUp(s.get(), name))
+              .description(
+                  "1 while the probe's debounced health is UP, 0 when DOWN or not yet known")
+              .strongReference(true)
+              .tags("probe", name, "kind", kind, "critical", Boolean.toString(spec.critical()))
+              .register(registry));
+      Timer duration =
+          Timer.builder("keepwatch.probe.duration")
+              .description("How long each probe run took, timeouts included")
+              .tags("probe", name, "kind", kind)
+              .serviceLevelObjectives(LATENCY_BUCKETS)
+              .register(registry);
       durations.put(name, duration);
       all.add(duration);
       Map<ProbeResult.Outcome, Counter> failures = new EnumMap<>(ProbeResult.Outcome.class);
       for (ProbeResult.Outcome outcome : ProbeResult.Outcome.values()) {
         if (outcome != ProbeResult.Outcome.OK) {
-          Counter counter = Counter.builder("keepwatch.probe.failures")
-              .description("Failed probe runs by class of failure")
-              .tags("probe", name, "kind", kind, "outcome", outcome.label())
-              .register(registry);
+          Counter counter =
+              Counter.builder("keepwatch.probe.failures")
+                  .description("Failed probe runs by class of failure")
+                  .tags("probe", name, "kind", kind, "outcome", outcome.label())
+                  .register(registry);
           failures.put(outcome, counter);
           all.add(counter);
         }
       }
       failuresByProbe.put(name, failures);
     }
-    probeMeters = new ProbeMeters(Map.copyOf(durations), Map.copyOf(failuresByProbe), List.copyOf(all));
+    probeMeters =
+        new ProbeMeters(Map.copyOf(durations), Map.copyOf(failuresByProbe), List.copyOf(all));
   }
 
   /** An endpoint closed a connection to stay within its connection limit. Any thread. */
@@ -146,7 +166,8 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
 
   private Counter reloadCounter(String result) {
     return Counter.builder("keepwatch.config.reloads")
-        .description("Config reloads (SIGHUP) by result: applied, or refused and the running config kept")
+        .description(
+            "Config reloads (SIGHUP) by result: applied, or refused and the running config kept")
         .tag("result", result)
         .register(registry);
   }
@@ -160,7 +181,8 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
 
   private Counter restartCounter(String result) {
     return Counter.builder("keepwatch.restarts")
-        .description("nginx restarts by result: success when the probes rose with a new master in time")
+        .description(
+            "nginx restarts by result: success when the probes rose with a new master in time")
         .tag("result", result)
         .register(registry);
   }
@@ -192,7 +214,8 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
   /** The multi-gauge that carries the nginx config fingerprint as a label. */
   MultiGauge configInfo() {
     return MultiGauge.builder("keepwatch.nginx.config.info")
-        .description("1, labelled with the fingerprint (sha256 prefix) of nginx -T; differs between nodes = configs differ")
+        .description(
+            "1, labelled with the fingerprint (sha256 prefix) of nginx -T; differs between nodes = configs differ")
         .register(registry);
   }
 

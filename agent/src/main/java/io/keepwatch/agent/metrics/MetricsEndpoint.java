@@ -24,9 +24,13 @@ public final class MetricsEndpoint implements AutoCloseable {
   /** The content type of the text exposition format that both halves are written in. */
   public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final NginxStubStatusFamilies nginx;
-  /** @param stubStatusProbe the probe whose pages feed the nginx_* families, if any */
+
+  /**
+   * @param stubStatusProbe the probe whose pages feed the nginx_* families, if any
+   */
   public MetricsEndpoint(Optional<String> stubStatusProbe) {
     nginx = new NginxStubStatusFamilies(stubStatusProbe);
     new ProcessMeters(Path.of("/proc/self")).bindTo(registry);
@@ -42,8 +46,8 @@ public final class MetricsEndpoint implements AutoCloseable {
 
   /**
    * How often the exposition is rendered while someone scrapes. Rendering reads every JVM and
-   * process meter (MXBeans, /proc) and costs about 0.5 ms; doing it off the endpoint's event
-   * loop keeps /check answers from ever waiting behind a scrape. Probe results change no faster.
+   * process meter (MXBeans, /proc) and costs about 0.5 ms; doing it off the endpoint's event loop
+   * keeps /check answers from ever waiting behind a scrape. Probe results change no faster.
    */
   static final Duration RENDER_INTERVAL = Duration.ofSeconds(1);
 
@@ -60,22 +64,28 @@ public final class MetricsEndpoint implements AutoCloseable {
   public void startRendering(ScheduledExecutorService executor) {
     last = render();
     renderingInBackground = true;
-    executor.scheduleWithFixedDelay(() -> {
-      if (System.nanoTime() - lastScrapeNanos < IDLE_AFTER.toNanos()) {
-        last = render();
-      }
-    }, RENDER_INTERVAL.toMillis(), RENDER_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        () -> {
+          if (System.nanoTime() - lastScrapeNanos < IDLE_AFTER.toNanos()) {
+            last = render();
+          }
+        },
+        RENDER_INTERVAL.toMillis(),
+        RENDER_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /**
-   * The exposition: the background rendering if it is at most two intervals old, else (not
-   * started, or the first scrape after an idle spell) rendered now.
+   * The exposition: the background rendering if it is at most two intervals old, else (not started,
+   * or the first scrape after an idle spell) rendered now.
    */
   public byte[] scrape() {
     long now = System.nanoTime();
     lastScrapeNanos = now;
     Rendered rendered = last;
-    if (renderingInBackground && rendered != null && now - rendered.atNanos() < 2 * RENDER_INTERVAL.toNanos()) {
+    if (renderingInBackground
+        && rendered != null
+        && now - rendered.atNanos() < 2 * RENDER_INTERVAL.toNanos()) {
       return rendered.text();
     }
     Rendered fresh = render();

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 /**
  * The process and JVM meters, under the standard Prometheus process metric names, read from
  * /proc/self and {@link Runtime}. Micrometer's own JVM and process binders go through JMX, whose
- * machinery alone costs about 6 MiB of resident memory: a third of what keepwatch may spend.
- * Values are read when /metrics is rendered (at most once a second while scraped).
+ * machinery alone costs about 6 MiB of resident memory: a third of what keepwatch may spend. Values
+ * are read when /metrics is rendered (at most once a second while scraped).
  */
 final class ProcessMeters {
 
@@ -28,34 +28,67 @@ final class ProcessMeters {
 
   void bindTo(MeterRegistry registry) {
     Gauge.builder("process.resident.memory", this, p -> p.statusKib("VmRSS:") * 1024)
-        .baseUnit("bytes").description("Resident memory of the agent").strongReference(true).register(registry);
+        .baseUnit("bytes")
+        .description("Resident memory of the agent")
+        .strongReference(true)
+        .register(registry);
     Gauge.builder("process.virtual.memory", this, p -> p.statusKib("VmSize:") * 1024)
-        .baseUnit("bytes").description("Virtual memory of the agent").strongReference(true).register(registry);
+        .baseUnit("bytes")
+        .description("Virtual memory of the agent")
+        .strongReference(true)
+        .register(registry);
     Gauge.builder("process.threads", this, p -> p.statusKib("Threads:"))
-        .description("Threads of the agent").strongReference(true).register(registry);
+        .description("Threads of the agent")
+        .strongReference(true)
+        .register(registry);
     FunctionCounter.builder("process.cpu", this, ProcessMeters::cpuSeconds)
-        .baseUnit("seconds").description("User and system CPU time the agent used").register(registry);
+        .baseUnit("seconds")
+        .description("User and system CPU time the agent used")
+        .register(registry);
     Gauge.builder("process.open.fds", this, ProcessMeters::openFds)
-        .description("Open file descriptors of the agent").strongReference(true).register(registry);
-    double started = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli() / 1000.0).orElse(Double.NaN);
+        .description("Open file descriptors of the agent")
+        .strongReference(true)
+        .register(registry);
+    double started =
+        ProcessHandle.current()
+            .info()
+            .startInstant()
+            .map(i -> i.toEpochMilli() / 1000.0)
+            .orElse(Double.NaN);
     Gauge.builder("process.start.time", () -> started)
-        .baseUnit("seconds").description("When the agent started, seconds since the epoch").strongReference(true)
+        .baseUnit("seconds")
+        .description("When the agent started, seconds since the epoch")
+        .strongReference(true)
         .register(registry);
     Runtime runtime = Runtime.getRuntime();
     Gauge.builder("jvm.memory.used", runtime, r -> r.totalMemory() - r.freeMemory())
-        .baseUnit("bytes").tag("area", "heap").description("Java heap in use").strongReference(true).register(registry);
+        .baseUnit("bytes")
+        .tag("area", "heap")
+        .description("Java heap in use")
+        .strongReference(true)
+        .register(registry);
     Gauge.builder("jvm.memory.committed", runtime, Runtime::totalMemory)
-        .baseUnit("bytes").tag("area", "heap").description("Java heap committed").strongReference(true).register(registry);
+        .baseUnit("bytes")
+        .tag("area", "heap")
+        .description("Java heap committed")
+        .strongReference(true)
+        .register(registry);
     Gauge.builder("jvm.memory.max", runtime, Runtime::maxMemory)
-        .baseUnit("bytes").tag("area", "heap").description("Java heap limit (-Xmx)").strongReference(true).register(registry);
+        .baseUnit("bytes")
+        .tag("area", "heap")
+        .description("Java heap limit (-Xmx)")
+        .strongReference(true)
+        .register(registry);
   }
 
-  /** A "Name:   value kB" (or plain number) field of /proc/self/status; NaN if unreadable. */
+  /** A "Name: value kB" (or plain number) field of /proc/self/status; NaN if unreadable. */
   double statusKib(String field) {
     try (Stream<String> lines = Files.lines(proc.resolve("status"), StandardCharsets.US_ASCII)) {
-      return lines.filter(l -> l.startsWith(field))
+      return lines
+          .filter(l -> l.startsWith(field))
           .mapToDouble(l -> Double.parseDouble(l.substring(field.length()).trim().split("\\s+")[0]))
-          .findFirst().orElse(Double.NaN);
+          .findFirst()
+          .orElse(Double.NaN);
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }

@@ -13,12 +13,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs every probe on its own interval. Each probe's runs never overlap: the next run starts
- * {@code interval} after the previous one started, or at once if that run took longer. A slow
- * or hung probe therefore delays only itself; the timeout in {@link TimeBoundProbe} bounds it.
+ * Runs every probe on its own interval. Each probe's runs never overlap: the next run starts {@code
+ * interval} after the previous one started, or at once if that run took longer. A slow or hung
+ * probe therefore delays only itself; the timeout in {@link TimeBoundProbe} bounds it.
  *
- * <p>Results are delivered on the scheduler thread, so whatever consumes them (the verdict)
- * runs single-threaded without locks.
+ * <p>Results are delivered on the scheduler thread, so whatever consumes them (the verdict) runs
+ * single-threaded without locks.
  */
 public final class ProbeScheduler implements AutoCloseable {
 
@@ -42,7 +42,8 @@ public final class ProbeScheduler implements AutoCloseable {
    * @param quickStartRuns how many first runs use {@link #QUICK_START_INTERVAL} if shorter:
    *     max(rise, fall), the runs a first verdict needs
    */
-  public record Scheduled(String name, TimeBoundProbe probe, Duration interval, int quickStartRuns) {}
+  public record Scheduled(
+      String name, TimeBoundProbe probe, Duration interval, int quickStartRuns) {}
 
   private final List<Scheduled> probes;
   private final ScheduledExecutorService executor;
@@ -51,11 +52,16 @@ public final class ProbeScheduler implements AutoCloseable {
   private final AtomicLong lastResultNanos;
   private volatile boolean running;
 
-  public ProbeScheduler(List<Scheduled> probes, ScheduledExecutorService executor, ResultSink sink) {
+  public ProbeScheduler(
+      List<Scheduled> probes, ScheduledExecutorService executor, ResultSink sink) {
     this(probes, executor, sink, System::nanoTime);
   }
 
-  ProbeScheduler(List<Scheduled> probes, ScheduledExecutorService executor, ResultSink sink, LongSupplier nanoTime) {
+  ProbeScheduler(
+      List<Scheduled> probes,
+      ScheduledExecutorService executor,
+      ResultSink sink,
+      LongSupplier nanoTime) {
     this.probes = List.copyOf(probes);
     this.executor = Objects.requireNonNull(executor, "executor");
     this.sink = Objects.requireNonNull(sink, "sink");
@@ -72,8 +78,8 @@ public final class ProbeScheduler implements AutoCloseable {
   }
 
   /**
-   * Monotonic time of the last delivered result. A scheduler that has stopped delivering is
-   * stuck; the systemd watchdog keys off this.
+   * Monotonic time of the last delivered result. A scheduler that has stopped delivering is stuck;
+   * the systemd watchdog keys off this.
    */
   public long lastResultNanos() {
     return lastResultNanos.get();
@@ -84,24 +90,32 @@ public final class ProbeScheduler implements AutoCloseable {
       return;
     }
     long started = nanoTime.getAsLong();
-    probe.probe().check().whenCompleteAsync((result, neverThrown) -> {
-      if (!running) {
-        return;
-      }
-      try {
-        sink.accept(probe.name(), result);
-      } catch (RuntimeException e) {
-        // A bug in a consumer must not stop this probe's schedule; say it loudly instead.
-        LOG.log(Level.SEVERE, "recording a result of probe " + probe.name() + " failed", e);
-      } finally {
-        long now = nanoTime.getAsLong();
-        lastResultNanos.set(now);
-        Duration interval = run < probe.quickStartRuns() && QUICK_START_INTERVAL.compareTo(probe.interval()) < 0
-            ? QUICK_START_INTERVAL : probe.interval();
-        long wait = Math.max(0, interval.toNanos() - (now - started));
-        executor.schedule(() -> runOnce(probe, run + 1), wait, TimeUnit.NANOSECONDS);
-      }
-    }, executor);
+    probe
+        .probe()
+        .check()
+        .whenCompleteAsync(
+            (result, neverThrown) -> {
+              if (!running) {
+                return;
+              }
+              try {
+                sink.accept(probe.name(), result);
+              } catch (RuntimeException e) {
+                // A bug in a consumer must not stop this probe's schedule; say it loudly instead.
+                LOG.log(Level.SEVERE, "recording a result of probe " + probe.name() + " failed", e);
+              } finally {
+                long now = nanoTime.getAsLong();
+                lastResultNanos.set(now);
+                Duration interval =
+                    run < probe.quickStartRuns()
+                            && QUICK_START_INTERVAL.compareTo(probe.interval()) < 0
+                        ? QUICK_START_INTERVAL
+                        : probe.interval();
+                long wait = Math.max(0, interval.toNanos() - (now - started));
+                executor.schedule(() -> runOnce(probe, run + 1), wait, TimeUnit.NANOSECONDS);
+              }
+            },
+            executor);
   }
 
   @Override

@@ -14,7 +14,12 @@ import java.util.List;
  * @param firstLines the first lines of its output (stdout and stderr together)
  */
 public record CommandResult(
-    List<String> argv, int exitCode, boolean timedOut, String startError, Duration took, List<String> firstLines) {
+    List<String> argv,
+    int exitCode,
+    boolean timedOut,
+    String startError,
+    Duration took,
+    List<String> firstLines) {
 
   public CommandResult {
     argv = List.copyOf(argv);

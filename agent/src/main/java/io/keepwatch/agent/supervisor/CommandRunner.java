@@ -17,12 +17,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one command: an argv list, never through a shell, with a timeout after which the command
- * and everything it started are killed. Blocking; the supervisor calls it on its own thread.
+ * Runs one command: an argv list, never through a shell, with a timeout after which the command and
+ * everything it started are killed. Blocking; the supervisor calls it on its own thread.
  *
- * <p>Output goes to a temporary file, not a pipe: a command that starts a daemon (such as
- * {@code nginx} itself) leaves the daemon holding the pipe open, and reading it to the end would
- * never finish.
+ * <p>Output goes to a temporary file, not a pipe: a command that starts a daemon (such as {@code
+ * nginx} itself) leaves the daemon holding the pipe open, and reading it to the end would never
+ * finish.
  */
 public final class CommandRunner {
 
@@ -39,7 +39,7 @@ public final class CommandRunner {
   }
 
   public CommandResult run(List<String> argv) {
-    return run(argv, output -> { });
+    return run(argv, output -> {});
   }
 
   /** A result and the SHA-256 of the command's whole output (hex), or "" when it failed. */
@@ -62,17 +62,23 @@ public final class CommandRunner {
     try {
       output = Files.createTempFile("keepwatch-command-", ".out");
     } catch (IOException e) {
-      return new CommandResult(argv, -1, false, "no temporary file for its output: " + e.getMessage(),
-          Duration.ZERO, List.of());
+      return new CommandResult(
+          argv,
+          -1,
+          false,
+          "no temporary file for its output: " + e.getMessage(),
+          Duration.ZERO,
+          List.of());
     }
     try {
       Process process;
       try {
-        process = new ProcessBuilder(withParentDeathSignal(argv))
-            .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
+        process =
+            new ProcessBuilder(withParentDeathSignal(argv))
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
       } catch (IOException e) {
         return new CommandResult(argv, -1, false, e.getMessage(), elapsed(started), List.of());
       }
@@ -84,8 +90,8 @@ public final class CommandRunner {
       try {
         reader.read(output);
       } catch (IOException e) {
-        return new CommandResult(argv, -1, false, "output unreadable: " + e.getMessage(), elapsed(started),
-            List.of());
+        return new CommandResult(
+            argv, -1, false, "output unreadable: " + e.getMessage(), elapsed(started), List.of());
       }
       return new CommandResult(argv, exitCode, !exited, "", elapsed(started), firstLines(output));
     } finally {
@@ -102,16 +108,17 @@ public final class CommandRunner {
 
   /**
    * The command runs under {@code setpriv --pdeathsig KILL}, which execs it in place with the
-   * kernel's parent-death signal set: if the agent dies (SIGKILL, OOM), the command it was
-   * running dies with it instead of running on as an orphan nobody waits for. Under systemd the
-   * unit's cgroup does the same; this also covers an agent run by hand. A daemon the command
-   * starts does not inherit it (fork clears it), so nginx outlives the command as it should.
+   * kernel's parent-death signal set: if the agent dies (SIGKILL, OOM), the command it was running
+   * dies with it instead of running on as an orphan nobody waits for. Under systemd the unit's
+   * cgroup does the same; this also covers an agent run by hand. A daemon the command starts does
+   * not inherit it (fork clears it), so nginx outlives the command as it should.
    */
   static List<String> withParentDeathSignal(List<String> argv) {
     if (!Files.isExecutable(SETPRIV) || !findable(argv.get(0))) {
       return argv; // a missing program: let the JDK say so, as "cannot start: ..."
     }
-    List<String> wrapped = new ArrayList<>(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
+    List<String> wrapped =
+        new ArrayList<>(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
     wrapped.addAll(argv);
     return wrapped;
   }
@@ -159,11 +166,15 @@ public final class CommandRunner {
   private static List<String> firstLines(Path output) {
     List<String> lines = new ArrayList<>();
     try (InputStream in = Files.newInputStream(output);
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        BufferedReader reader =
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       while (lines.size() < KEPT_LINES && (line = reader.readLine()) != null) {
         String clean = line.replaceAll("\\p{Cntrl}", " ").strip();
-        lines.add(clean.length() > KEPT_LINE_LENGTH ? clean.substring(0, KEPT_LINE_LENGTH) + "..." : clean);
+        lines.add(
+            clean.length() > KEPT_LINE_LENGTH
+                ? clean.substring(0, KEPT_LINE_LENGTH) + "..."
+                : clean);
       }
     } catch (IOException e) {
       lines.add("(output unreadable: " + e.getMessage() + ")");

@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * What escalation does besides failing the check: runs the escalation commands once, in order
- * (e.g. {@code systemctl stop keepalived}, what the classic scripts do), then POSTs to the
- * webhook if one is set. Blocking; runs on the supervisor's actions thread. A command that fails
- * or hangs is logged and the next one still runs.
+ * What escalation does besides failing the check: runs the escalation commands once, in order (e.g.
+ * {@code systemctl stop keepalived}, what the classic scripts do), then POSTs to the webhook if one
+ * is set. Blocking; runs on the supervisor's actions thread. A command that fails or hangs is
+ * logged and the next one still runs.
  */
 public final class Escalator {
 
@@ -49,7 +49,10 @@ public final class Escalator {
       }
       done.add(new ActionRecord(clock.instant(), "escalation", result.summary()));
     }
-    config.webhook().ifPresent(url -> done.add(new ActionRecord(clock.instant(), "webhook", post(url, reason))));
+    config
+        .webhook()
+        .ifPresent(
+            url -> done.add(new ActionRecord(clock.instant(), "webhook", post(url, reason))));
     return done;
   }
 
@@ -63,13 +66,14 @@ public final class Escalator {
     String outcome;
     try {
       HttpClient client = HttpClient.newBuilder().connectTimeout(config.webhookTimeout()).build();
-      HttpResponse<Void> response = client.send(
-          HttpRequest.newBuilder(url)
-              .timeout(config.webhookTimeout())
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(json))
-              .build(),
-          HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> response =
+          client.send(
+              HttpRequest.newBuilder(url)
+                  .timeout(config.webhookTimeout())
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(json))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
       outcome = "POST " + url + ": HTTP " + response.statusCode();
     } catch (IOException e) {
       outcome = "POST " + url + " failed: " + e;

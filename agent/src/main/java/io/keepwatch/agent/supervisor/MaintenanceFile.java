@@ -20,9 +20,9 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Keeps maintenance mode across agent restarts, so an upgrade of keepwatch does not pull a
- * drained node back into service. A small JSON file next to the control socket (under the
- * runtime directory: it does not survive a reboot, which ends a drain on purpose).
+ * Keeps maintenance mode across agent restarts, so an upgrade of keepwatch does not pull a drained
+ * node back into service. A small JSON file next to the control socket (under the runtime
+ * directory: it does not survive a reboot, which ends a drain on purpose).
  */
 public final class MaintenanceFile {
 
@@ -49,12 +49,17 @@ public final class MaintenanceFile {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      LOG.warning("cannot read " + file + " (" + e.getMessage() + "); staying in maintenance to be safe");
-      return Optional.of(new Maintenance("state file unreadable: " + e.getMessage(), Instant.now()));
+      LOG.warning(
+          "cannot read " + file + " (" + e.getMessage() + "); staying in maintenance to be safe");
+      return Optional.of(
+          new Maintenance("state file unreadable: " + e.getMessage(), Instant.now()));
     }
     try {
-      Config state = ConfigFactory.parseString(text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
-      return Optional.of(new Maintenance(state.getString("reason"), Instant.parse(state.getString("since"))));
+      Config state =
+          ConfigFactory.parseString(
+              text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+      return Optional.of(
+          new Maintenance(state.getString("reason"), Instant.parse(state.getString("since"))));
     } catch (ConfigException | DateTimeParseException e) {
       LOG.warning(file + " is damaged (" + e.getMessage() + "); staying in maintenance to be safe");
       return Optional.of(new Maintenance("state file damaged", Instant.now()));
@@ -67,12 +72,16 @@ public final class MaintenanceFile {
       Files.deleteIfExists(file);
       return;
     }
-    String json = ConfigValueFactory.fromMap(Map.of(
-        "maintenance", true,
-        "reason", maintenance.get().reason(),
-        "since", maintenance.get().since().toString())).render(ConfigRenderOptions.concise());
+    String json =
+        ConfigValueFactory.fromMap(
+                Map.of(
+                    "maintenance", true,
+                    "reason", maintenance.get().reason(),
+                    "since", maintenance.get().since().toString()))
+            .render(ConfigRenderOptions.concise());
     Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(temporary, json + "\n", StandardCharsets.UTF_8);
-    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 }

@@ -31,15 +31,15 @@ import java.util.logging.Logger;
 /**
  * Restarts nginx when the node is DOWN, and escalates when restarting cannot help.
  *
- * <p>On DOWN: run the config test; if it fails, never restart (that would take down a running
- * nginx with a broken config) and escalate with the test's first error line. Otherwise run the
- * restart command and wait up to {@code grace} for the probes to rise with a new master pid;
- * retry after a doubling back-off; after {@code max-attempts} restarts within {@code window},
- * escalate. Escalation runs its commands and webhook once.
+ * <p>On DOWN: run the config test; if it fails, never restart (that would take down a running nginx
+ * with a broken config) and escalate with the test's first error line. Otherwise run the restart
+ * command and wait up to {@code grace} for the probes to rise with a new master pid; retry after a
+ * doubling back-off; after {@code max-attempts} restarts within {@code window}, escalate.
+ * Escalation runs its commands and webhook once.
  *
  * <p>Threads: every decision runs on the scheduler thread (the Judge's), so the state needs no
- * locks. Commands run one at a time on the {@code actions} thread and post their results back;
- * the probes and endpoints keep running meanwhile.
+ * locks. Commands run one at a time on the {@code actions} thread and post their results back; the
+ * probes and endpoints keep running meanwhile.
  */
 public final class Supervisor implements Judge.Listener, OperatorControl, AutoCloseable {
 
@@ -91,6 +91,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   private ScheduledFuture<?> timer;
   private ScheduledFuture<?> holdTimer;
   private volatile List<ActionRecord> recentActions = List.of();
+
   /**
    * Acting only between start and close. A reload builds the new core's supervisor while the old
    * one still acts, and keeps the old one's probes running a little after its close: neither may
@@ -98,9 +99,17 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
    */
   private volatile boolean active;
 
-  public Supervisor(AgentConfig config, Judge judge, ScheduledExecutorService loop, ExecutorService actions,
-      CommandRunner nginxCommands, Escalator escalator, MaintenanceFile maintenanceFile,
-      Clock clock, LongSupplier nanoTime, Observer observer) {
+  public Supervisor(
+      AgentConfig config,
+      Judge judge,
+      ScheduledExecutorService loop,
+      ExecutorService actions,
+      CommandRunner nginxCommands,
+      Escalator escalator,
+      MaintenanceFile maintenanceFile,
+      Clock clock,
+      LongSupplier nanoTime,
+      Observer observer) {
     this.config = config;
     this.judge = judge;
     this.loop = loop;
@@ -114,14 +123,21 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   }
 
   /**
-   * Starts acting: reads the maintenance mode saved by an earlier run (or the supervisor a
-   * reload replaced), and takes on a failure the probes already report. Call on the scheduler
-   * thread, once.
+   * Starts acting: reads the maintenance mode saved by an earlier run (or the supervisor a reload
+   * replaced), and takes on a failure the probes already report. Call on the scheduler thread,
+   * once.
    */
   public void start() {
     maintenance = maintenanceFile.load();
-    maintenance.ifPresent(m -> LOG.info("maintenance mode kept from " + maintenanceFile.path()
-        + " (since " + m.since() + "): " + m.reason()));
+    maintenance.ifPresent(
+        m ->
+            LOG.info(
+                "maintenance mode kept from "
+                    + maintenanceFile.path()
+                    + " (since "
+                    + m.since()
+                    + "): "
+                    + m.reason()));
     active = true;
     publishOverlay();
     if (judge.probeVerdict().state() == NodeState.DOWN) {
@@ -167,7 +183,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
           toWatching();
         }
       }
-      case TESTING, RESTARTING -> { } // the command's result decides
+      case TESTING, RESTARTING -> {} // the command's result decides
     }
   }
 
@@ -183,10 +199,20 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     attemptsInEpisode++;
     int attempt = restartTimes.size() + 1;
     boolean holdVip = attemptsInEpisode == 1 && !config.restart().holdVip().isZero();
-    setMode(Mode.TESTING, "restart " + attempt + " of " + config.restart().maxAttempts()
-        + ": testing the config (" + why + ")", holdVip);
+    setMode(
+        Mode.TESTING,
+        "restart "
+            + attempt
+            + " of "
+            + config.restart().maxAttempts()
+            + ": testing the config ("
+            + why
+            + ")",
+        holdVip);
     if (holdVip) {
-      holdTimer = loop.schedule(this::releaseVip, config.restart().holdVip().toNanos(), TimeUnit.NANOSECONDS);
+      holdTimer =
+          loop.schedule(
+              this::releaseVip, config.restart().holdVip().toNanos(), TimeUnit.NANOSECONDS);
     }
     runAction(() -> nginxCommands.run(config.nginx().configTest()), this::configTested);
   }
@@ -208,13 +234,22 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     }
     restartTimes.addLast(nanoTime.getAsLong());
     int attempt = restartTimes.size();
-    setMode(Mode.RESTARTING, "restart " + attempt + " of " + config.restart().maxAttempts() + ": "
-        + String.join(" ", config.nginx().restart()), holdsVip());
-    runAction(() -> {
-      OptionalLong before = readMasterPid();
-      CommandResult result = nginxCommands.run(config.nginx().restart());
-      return new Restarted(before, result);
-    }, this::restarted);
+    setMode(
+        Mode.RESTARTING,
+        "restart "
+            + attempt
+            + " of "
+            + config.restart().maxAttempts()
+            + ": "
+            + String.join(" ", config.nginx().restart()),
+        holdsVip());
+    runAction(
+        () -> {
+          OptionalLong before = readMasterPid();
+          CommandResult result = nginxCommands.run(config.nginx().restart());
+          return new Restarted(before, result);
+        },
+        this::restarted);
   }
 
   private record Restarted(OptionalLong pidBefore, CommandResult result) {}
@@ -227,26 +262,44 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     }
     pidBeforeRestart = restarted.pidBefore();
     int attempt = restartTimes.size();
-    setMode(Mode.GRACE, "restart " + attempt + " of " + config.restart().maxAttempts()
-        + " done; waiting up to " + human(config.restart().grace()) + " for the probes", holdsVip());
-    timer = loop.schedule(() -> {
-      if (mode == Mode.GRACE) {
-        attemptFailed("nginx not healthy " + human(config.restart().grace()) + " after restart " + attempt);
-      }
-    }, config.restart().grace().toNanos(), TimeUnit.NANOSECONDS);
+    setMode(
+        Mode.GRACE,
+        "restart "
+            + attempt
+            + " of "
+            + config.restart().maxAttempts()
+            + " done; waiting up to "
+            + human(config.restart().grace())
+            + " for the probes",
+        holdsVip());
+    timer =
+        loop.schedule(
+            () -> {
+              if (mode == Mode.GRACE) {
+                attemptFailed(
+                    "nginx not healthy "
+                        + human(config.restart().grace())
+                        + " after restart "
+                        + attempt);
+              }
+            },
+            config.restart().grace().toNanos(),
+            TimeUnit.NANOSECONDS);
     if (judge.probeVerdict().state() == NodeState.UP) {
       finishGraceIfNginxIsNew();
     }
   }
 
   /**
-   * Results from before the restart prove nothing: the attempt succeeds only once the probes
-   * are up and the pidfile names a different master than before (style guide rule 4).
+   * Results from before the restart prove nothing: the attempt succeeds only once the probes are up
+   * and the pidfile names a different master than before (style guide rule 4).
    */
   private void finishGraceIfNginxIsNew() {
     OptionalLong now = readMasterPid();
     if (now.isPresent() && !now.equals(pidBeforeRestart)) {
-      note("recovery", "restart " + restartTimes.size() + " worked: nginx master " + now.getAsLong() + " is up");
+      note(
+          "recovery",
+          "restart " + restartTimes.size() + " worked: nginx master " + now.getAsLong() + " is up");
       observer.restartFinished(true);
       toWatching();
     }
@@ -260,17 +313,21 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     Duration wait = backoff(restartTimes.size());
     note("retry", why + "; next attempt in " + human(wait));
     setMode(Mode.BACKOFF, why + "; next attempt in " + human(wait), false);
-    timer = loop.schedule(() -> {
-      if (mode != Mode.BACKOFF) {
-        return;
-      }
-      Verdict probes = judge.probeVerdict();
-      if (probes.state() == NodeState.UP) {
-        toWatching();
-      } else {
-        startAttempt(probes.reason().isEmpty() ? why : probes.reason());
-      }
-    }, wait.toNanos(), TimeUnit.NANOSECONDS);
+    timer =
+        loop.schedule(
+            () -> {
+              if (mode != Mode.BACKOFF) {
+                return;
+              }
+              Verdict probes = judge.probeVerdict();
+              if (probes.state() == NodeState.UP) {
+                toWatching();
+              } else {
+                startAttempt(probes.reason().isEmpty() ? why : probes.reason());
+              }
+            },
+            wait.toNanos(),
+            TimeUnit.NANOSECONDS);
   }
 
   /** Escalates, and says so, when max-attempts restarts already happened within the window. */
@@ -279,13 +336,22 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     if (restartTimes.size() < config.restart().maxAttempts()) {
       return false;
     }
-    escalate("restart budget spent: " + restartTimes.size() + " restarts within "
-        + human(config.restart().window()) + "; " + why);
+    escalate(
+        "restart budget spent: "
+            + restartTimes.size()
+            + " restarts within "
+            + human(config.restart().window())
+            + "; "
+            + why);
     return true;
   }
 
   private Duration backoff(int failedAttempts) {
-    Duration wait = config.restart().backoff().multipliedBy(1L << Math.min(10, Math.max(0, failedAttempts - 1)));
+    Duration wait =
+        config
+            .restart()
+            .backoff()
+            .multipliedBy(1L << Math.min(10, Math.max(0, failedAttempts - 1)));
     return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
   }
 
@@ -299,7 +365,10 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
 
   private void releaseVip() {
     if (holdsVip()) {
-      LOG.info("hold-vip of " + human(config.restart().holdVip()) + " over: /check answers 503 until nginx is back");
+      LOG.info(
+          "hold-vip of "
+              + human(config.restart().holdVip())
+              + " over: /check answers 503 until nginx is back");
       supervisorOverlay = supervisorOverlay.map(o -> new Overlay(o.state(), o.reason(), false));
       publishOverlay();
     }
@@ -312,78 +381,96 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   // ---- the operator -----------------------------------------------------------------------
 
   /**
-   * Turns maintenance on (with a reason) or off. Completes with the verdict line after the
-   * change; fails if the state file cannot be written (the change is then not made).
+   * Turns maintenance on (with a reason) or off. Completes with the verdict line after the change;
+   * fails if the state file cannot be written (the change is then not made).
    */
   @Override
   public CompletableFuture<String> maintenance(boolean on, String reason) {
     CompletableFuture<String> done = new CompletableFuture<>();
-    onLoop(done, () -> {
-      if (refusedWhileInactive(done)) {
-        return;
-      }
-      Optional<MaintenanceFile.Maintenance> wanted = on
-          ? Optional.of(new MaintenanceFile.Maintenance(reason.isBlank() ? "no reason given" : reason, clock.instant()))
-          : Optional.empty();
-      try {
-        maintenanceFile.save(wanted);
-      } catch (IOException e) {
-        done.completeExceptionally(new IOException("cannot save maintenance state to " + maintenanceFile.path()
-            + ": " + e.getMessage(), e));
-        return;
-      }
-      maintenance = wanted;
-      note("maintenance", on ? "on: " + wanted.get().reason() : "off");
-      if (on && (mode == Mode.BACKOFF || mode == Mode.GRACE)) {
-        toWatching(); // no further restarts while drained
-      }
-      publishOverlay();
-      if (!on && mode == Mode.WATCHING && judge.probeVerdict().state() == NodeState.DOWN) {
-        attemptsInEpisode = 0;
-        startAttempt(judge.probeVerdict().reason());
-      }
-      done.complete(judge.snapshot().verdict().line());
-    });
+    onLoop(
+        done,
+        () -> {
+          if (refusedWhileInactive(done)) {
+            return;
+          }
+          Optional<MaintenanceFile.Maintenance> wanted =
+              on
+                  ? Optional.of(
+                      new MaintenanceFile.Maintenance(
+                          reason.isBlank() ? "no reason given" : reason, clock.instant()))
+                  : Optional.empty();
+          try {
+            maintenanceFile.save(wanted);
+          } catch (IOException e) {
+            done.completeExceptionally(
+                new IOException(
+                    "cannot save maintenance state to "
+                        + maintenanceFile.path()
+                        + ": "
+                        + e.getMessage(),
+                    e));
+            return;
+          }
+          maintenance = wanted;
+          note("maintenance", on ? "on: " + wanted.get().reason() : "off");
+          if (on && (mode == Mode.BACKOFF || mode == Mode.GRACE)) {
+            toWatching(); // no further restarts while drained
+          }
+          publishOverlay();
+          if (!on && mode == Mode.WATCHING && judge.probeVerdict().state() == NodeState.DOWN) {
+            attemptsInEpisode = 0;
+            startAttempt(judge.probeVerdict().reason());
+          }
+          done.complete(judge.snapshot().verdict().line());
+        });
     return done;
   }
 
   @Override
   public CompletableFuture<String> reset() {
     CompletableFuture<String> done = new CompletableFuture<>();
-    onLoop(done, () -> {
-      if (refusedWhileInactive(done)) {
-        return;
-      }
-      if (mode != Mode.ESCALATED) {
-        done.complete("not escalated (" + judge.snapshot().verdict().line() + "); nothing to reset");
-        return;
-      }
-      note("reset", "ESCALATED cleared by the operator; restart budget cleared");
-      restartTimes.clear();
-      toWatching();
-      if (judge.probeVerdict().state() == NodeState.DOWN) {
-        attemptsInEpisode = 0;
-        startAttempt(judge.probeVerdict().reason());
-      }
-      done.complete(judge.snapshot().verdict().line());
-    });
+    onLoop(
+        done,
+        () -> {
+          if (refusedWhileInactive(done)) {
+            return;
+          }
+          if (mode != Mode.ESCALATED) {
+            done.complete(
+                "not escalated (" + judge.snapshot().verdict().line() + "); nothing to reset");
+            return;
+          }
+          note("reset", "ESCALATED cleared by the operator; restart budget cleared");
+          restartTimes.clear();
+          toWatching();
+          if (judge.probeVerdict().state() == NodeState.DOWN) {
+            attemptsInEpisode = 0;
+            startAttempt(judge.probeVerdict().reason());
+          }
+          done.complete(judge.snapshot().verdict().line());
+        });
     return done;
   }
 
-  /** Runs an operator's change on the scheduler thread; a stopped thread fails it instead of throwing. */
+  /**
+   * Runs an operator's change on the scheduler thread; a stopped thread fails it instead of
+   * throwing.
+   */
   private void onLoop(CompletableFuture<String> done, Runnable change) {
     try {
       loop.execute(change);
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      done.completeExceptionally(new IllegalStateException("the agent is stopping; nothing changed"));
+      done.completeExceptionally(
+          new IllegalStateException("the agent is stopping; nothing changed"));
     }
   }
 
   /** An operator's change reaching a supervisor that is not (or no longer) in charge. */
   private boolean refusedWhileInactive(CompletableFuture<String> done) {
     if (!active) {
-      done.completeExceptionally(new IllegalStateException(
-          "the agent is reloading its configuration or stopping; nothing changed, try again"));
+      done.completeExceptionally(
+          new IllegalStateException(
+              "the agent is reloading its configuration or stopping; nothing changed, try again"));
     }
     return !active;
   }
@@ -404,47 +491,55 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
       holdTimer = null;
     }
     mode = next;
-    supervisorOverlay = switch (next) {
-      case WATCHING -> Optional.empty();
-      case ESCALATED -> Optional.of(new Overlay(NodeState.ESCALATED, reason, false));
-      default -> Optional.of(new Overlay(NodeState.RECOVERING, reason, holdVip));
-    };
+    supervisorOverlay =
+        switch (next) {
+          case WATCHING -> Optional.empty();
+          case ESCALATED -> Optional.of(new Overlay(NodeState.ESCALATED, reason, false));
+          default -> Optional.of(new Overlay(NodeState.RECOVERING, reason, holdVip));
+        };
     publishOverlay();
   }
 
   /** Maintenance shows over everything; then ESCALATED or RECOVERING; else the probes. */
   private void publishOverlay() {
-    Optional<Overlay> shown = maintenance.isPresent()
-        ? Optional.of(new Overlay(NodeState.MAINTENANCE, maintenance.get().reason(), false))
-        : supervisorOverlay;
+    Optional<Overlay> shown =
+        maintenance.isPresent()
+            ? Optional.of(new Overlay(NodeState.MAINTENANCE, maintenance.get().reason(), false))
+            : supervisorOverlay;
     judge.setOverlay(shown);
   }
 
   /** Runs blocking work on the actions thread and hands its result back to the scheduler thread. */
   private <T> void runAction(Callable<T> work, Consumer<T> then) {
-    CompletableFuture.supplyAsync(() -> {
-      try {
-        return work.call();
-      } catch (Exception e) {
-        throw new CompletionException(e);
-      }
-    }, actions).whenCompleteAsync((result, failure) -> {
-      if (!active) {
-        return; // a command that finished after close: its result starts nothing new
-      }
-      if (failure != null) {
-        LOG.severe("an action failed unexpectedly: " + failure);
-        escalate("internal error while acting: " + failure.getMessage());
-        return;
-      }
-      then.accept(result);
-    }, loop);
+    CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return work.call();
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            },
+            actions)
+        .whenCompleteAsync(
+            (result, failure) -> {
+              if (!active) {
+                return; // a command that finished after close: its result starts nothing new
+              }
+              if (failure != null) {
+                LOG.severe("an action failed unexpectedly: " + failure);
+                escalate("internal error while acting: " + failure.getMessage());
+                return;
+              }
+              then.accept(result);
+            },
+            loop);
   }
 
   private OptionalLong readMasterPid() {
     Path pidfile = config.nginx().pidfile();
     try {
-      return OptionalLong.of(Long.parseLong(Files.readString(pidfile, StandardCharsets.US_ASCII).strip()));
+      return OptionalLong.of(
+          Long.parseLong(Files.readString(pidfile, StandardCharsets.US_ASCII).strip()));
     } catch (IOException | NumberFormatException e) {
       return OptionalLong.empty();
     }

@@ -44,19 +44,28 @@ public final class SdNotify implements AutoCloseable {
     String path = socket.startsWith("@") ? "\0" + socket.substring(1) : socket;
     DomainSocketAddress target = new DomainSocketAddress(path);
     // A datagram "connect" only fixes the destination; Netty sends on active channels only.
-    Channel channel = new Bootstrap().group(loop).channel(EpollDomainDatagramChannel.class)
-        .handler(new ChannelInboundHandlerAdapter()).connect(target).syncUninterruptibly().channel();
+    Channel channel =
+        new Bootstrap()
+            .group(loop)
+            .channel(EpollDomainDatagramChannel.class)
+            .handler(new ChannelInboundHandlerAdapter())
+            .connect(target)
+            .syncUninterruptibly()
+            .channel();
     return new SdNotify(target, channel);
   }
 
   /** Sends one notification, e.g. "READY=1\nSTATUS=UP". */
   public void send(String state) {
-    channel.writeAndFlush(Unpooled.copiedBuffer(state, StandardCharsets.UTF_8))
-        .addListener(f -> {
-          if (!f.isSuccess()) {
-            LOG.warning("sd_notify to " + target.path().replace('\0', '@') + " failed: " + f.cause());
-          }
-        });
+    channel
+        .writeAndFlush(Unpooled.copiedBuffer(state, StandardCharsets.UTF_8))
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                LOG.warning(
+                    "sd_notify to " + target.path().replace('\0', '@') + " failed: " + f.cause());
+              }
+            });
   }
 
   @Override

@@ -50,7 +50,8 @@ public final class SystemdNotifier implements Judge.Listener, AutoCloseable {
     if (silentNanos < stalledAfter.toNanos()) {
       notify.send("WATCHDOG=1");
     } else {
-      LOG.warning("no probe result for " + silentNanos / 1_000_000 + " ms: not feeding systemd's watchdog");
+      LOG.warning(
+          "no probe result for " + silentNanos / 1_000_000 + " ms: not feeding systemd's watchdog");
     }
   }
 

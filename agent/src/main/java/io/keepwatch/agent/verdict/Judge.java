@@ -13,13 +13,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 /**
- * Turns probe results into the node verdict. Results must arrive on one thread (the
- * scheduler's); readers on any thread get the latest {@link Snapshot}. The /check answer is
- * rebuilt only when the verdict changes, never on request.
+ * Turns probe results into the node verdict. Results must arrive on one thread (the scheduler's);
+ * readers on any thread get the latest {@link Snapshot}. The /check answer is rebuilt only when the
+ * verdict changes, never on request.
  *
  * <p>Rules: any critical probe DOWN makes the node DOWN (the reasons of all of them, in
- * configuration order); otherwise any critical probe still UNKNOWN keeps it STARTING;
- * otherwise it is UP. Non-critical probes are reported, never judged.
+ * configuration order); otherwise any critical probe still UNKNOWN keeps it STARTING; otherwise it
+ * is UP. Non-critical probes are reported, never judged.
  */
 public final class Judge {
 
@@ -47,7 +47,12 @@ public final class Judge {
       probes.put(spec.name(), ProbeStatus.initial(spec));
     }
     probeVerdict = judge(probes.values(), null);
-    snapshot = new Snapshot(probeVerdict, CheckAnswer.of(probeVerdict, false), false, new ArrayList<>(probes.values()));
+    snapshot =
+        new Snapshot(
+            probeVerdict,
+            CheckAnswer.of(probeVerdict, false),
+            false,
+            new ArrayList<>(probes.values()));
   }
 
   public void addListener(Listener listener) {
@@ -98,22 +103,24 @@ public final class Judge {
 
   /**
    * Publishes a new snapshot. The shown verdict is the overlay if there is one, else the probes'
-   * verdict; "since" is kept while the shown state stays the same. The check answer is rebuilt
-   * only when the shown verdict or the hold of the VIP changed.
+   * verdict; "since" is kept while the shown state stays the same. The check answer is rebuilt only
+   * when the shown verdict or the hold of the VIP changed.
    */
   private void publish() {
     Snapshot previous = snapshot;
     NodeState state = overlay.map(Overlay::state).orElse(probeVerdict.state());
     String reason = overlay.map(Overlay::reason).orElse(probeVerdict.reason());
     boolean holdsVip = overlay.map(Overlay::holdsVip).orElse(false);
-    Instant since = state == previous.verdict().state() ? previous.verdict().since() : clock.instant();
+    Instant since =
+        state == previous.verdict().state() ? previous.verdict().since() : clock.instant();
     Verdict shown = new Verdict(state, reason, since);
     boolean changed = !shown.sameAs(previous.verdict()) || holdsVip != previous.holdsVip();
-    snapshot = new Snapshot(
-        changed ? shown : previous.verdict(),
-        changed ? CheckAnswer.of(shown, holdsVip) : previous.answer(),
-        holdsVip,
-        new ArrayList<>(probes.values()));
+    snapshot =
+        new Snapshot(
+            changed ? shown : previous.verdict(),
+            changed ? CheckAnswer.of(shown, holdsVip) : previous.answer(),
+            holdsVip,
+            new ArrayList<>(probes.values()));
     if (changed) {
       for (Listener listener : listeners) {
         listener.verdictChanged(previous.verdict(), shown);
@@ -131,7 +138,7 @@ public final class Judge {
       switch (status.health()) {
         case DOWN -> down.add(status.spec().name() + ": " + status.reason());
         case UNKNOWN -> unknown.add(status.spec().name());
-        case UP -> { }
+        case UP -> {}
       }
     }
     NodeState state;
@@ -141,7 +148,8 @@ public final class Judge {
       reason = String.join("; ", down);
     } else if (!unknown.isEmpty()) {
       state = NodeState.STARTING;
-      reason = "waiting for the first verdict of " + unknown.stream().collect(Collectors.joining(", "));
+      reason =
+          "waiting for the first verdict of " + unknown.stream().collect(Collectors.joining(", "));
     } else {
       state = NodeState.UP;
       reason = "";

@@ -15,7 +15,11 @@ import java.util.Optional;
  * @param reason why it is DOWN: the detail of the failure that made it fall; "" otherwise
  */
 public record ProbeStatus(
-    ProbeSpec spec, RiseFall riseFall, Optional<ProbeResult> last, Optional<Instant> lastAt, String reason) {
+    ProbeSpec spec,
+    RiseFall riseFall,
+    Optional<ProbeResult> last,
+    Optional<Instant> lastAt,
+    String reason) {
 
   public static ProbeStatus initial(ProbeSpec spec) {
     return new ProbeStatus(spec, RiseFall.initial(), Optional.empty(), Optional.empty(), "");
@@ -24,9 +28,12 @@ public record ProbeStatus(
   /** The status after one more result. */
   public ProbeStatus next(ProbeResult result, Instant at) {
     RiseFall next = riseFall.next(result.healthy(), spec.rise(), spec.fall());
-    String newReason = next.health() != RiseFall.Health.DOWN ? ""
-        : riseFall.health() == RiseFall.Health.DOWN ? reason
-        : result.detail(); // the failure that made it fall; kept while it stays down
+    String newReason =
+        next.health() != RiseFall.Health.DOWN
+            ? ""
+            : riseFall.health() == RiseFall.Health.DOWN
+                ? reason
+                : result.detail(); // the failure that made it fall; kept while it stays down
     return new ProbeStatus(spec, next, Optional.of(result), Optional.of(at), newReason);
   }
 

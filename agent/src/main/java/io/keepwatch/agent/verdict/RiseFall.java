@@ -1,11 +1,10 @@
 package io.keepwatch.agent.verdict;
 
 /**
- * The rise/fall debounce of one probe, as a pure value (the kubelet's prober keeps the same
- * pair): the probe's health, the last outcome and how many times in a row it repeated. Health
- * flips only when a run reaches {@code rise} successes or {@code fall} failures, exactly as
- * keepalived's vrrp_script counts them. A new probe is UNKNOWN until its first run completes
- * a rise or a fall.
+ * The rise/fall debounce of one probe, as a pure value (the kubelet's prober keeps the same pair):
+ * the probe's health, the last outcome and how many times in a row it repeated. Health flips only
+ * when a run reaches {@code rise} successes or {@code fall} failures, exactly as keepalived's
+ * vrrp_script counts them. A new probe is UNKNOWN until its first run completes a rise or a fall.
  *
  * @param health the debounced health
  * @param lastHealthy the last run's outcome

@@ -3,15 +3,16 @@ package io.keepwatch.agent.verdict;
 import java.util.List;
 
 /**
- * Everything the endpoints show, published as one immutable value so a reader never sees half
- * an update.
+ * Everything the endpoints show, published as one immutable value so a reader never sees half an
+ * update.
  *
  * @param verdict the node verdict
  * @param answer the precomputed /check answer for that verdict
  * @param holdsVip whether the answer is 200 during a restart in flight (restart.hold-vip)
  * @param probes every probe's status, in configuration order
  */
-public record Snapshot(Verdict verdict, CheckAnswer answer, boolean holdsVip, List<ProbeStatus> probes) {
+public record Snapshot(
+    Verdict verdict, CheckAnswer answer, boolean holdsVip, List<ProbeStatus> probes) {
   public Snapshot {
     probes = List.copyOf(probes);
   }

@@ -24,7 +24,9 @@ class CliTest {
   final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   int run(String... args) {
-    return new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+    return new Cli(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8))
         .run(args);
   }
 
@@ -41,7 +43,10 @@ class CliTest {
     Path file = dir.resolve("k.conf");
     Files.writeString(file, "keepwatch.probes.port.rise = 0\n");
     assertEquals(78, run("config", "check", file.toString()));
-    assertEquals("keepwatch: config error: " + file + ":1: keepwatch.probes.port.rise: must be between 1 and 1000, got 0\n",
+    assertEquals(
+        "keepwatch: config error: "
+            + file
+            + ":1: keepwatch.probes.port.rise: must be between 1 and 1000, got 0\n",
         err());
   }
 
@@ -87,19 +92,28 @@ class CliTest {
     Path file = dir.resolve("k.conf");
     Files.writeString(file, "keepwatch.http.listen = \"127.0.0.1:" + port + "\"\n");
     assertEquals(3, run("status", "--config", file.toString()));
-    assertTrue(err().contains("cannot reach the agent at http://127.0.0.1:" + port + "/status"), err());
+    assertTrue(
+        err().contains("cannot reach the agent at http://127.0.0.1:" + port + "/status"), err());
   }
 
   @Test
   void statusOfARunningAgentShowsEveryProbe() throws Exception {
     // An agent whose nginx does not exist: it answers, and the node is not UP.
     Path pidfile = dir.resolve("nginx.pid");
-    String config = "keepwatch { http.listen = \"127.0.0.1:0\", nginx.pidfile = \"" + pidfile + "\"\n"
-        + "control.socket = \"" + dir.resolve("run/k.sock") + "\", restart.enabled = false }\n";
-    try (Agent agent = Agent.start(ConfigLoader.parse(config, "t.conf").config(),
-        new AgentInfo("9.9", "n1", Instant.now()))) {
+    String config =
+        "keepwatch { http.listen = \"127.0.0.1:0\", nginx.pidfile = \""
+            + pidfile
+            + "\"\n"
+            + "control.socket = \""
+            + dir.resolve("run/k.sock")
+            + "\", restart.enabled = false }\n";
+    try (Agent agent =
+        Agent.start(
+            ConfigLoader.parse(config, "t.conf").config(),
+            new AgentInfo("9.9", "n1", Instant.now()))) {
       Path file = dir.resolve("k.conf");
-      Files.writeString(file, "keepwatch.http.listen = \"127.0.0.1:" + agent.http().port() + "\"\n");
+      Files.writeString(
+          file, "keepwatch.http.listen = \"127.0.0.1:" + agent.http().port() + "\"\n");
       assertEquals(1, run("status", "--config", file.toString()));
       String shown = out();
       assertTrue(shown.startsWith("STARTING") || shown.startsWith("DOWN"), shown);

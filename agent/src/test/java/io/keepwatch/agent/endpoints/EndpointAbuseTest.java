@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Hostile clients against the real endpoint on a loopback socket: idle and trickling
- * connections (slowloris), oversized and garbage requests. Limits are small here (16 connections,
- * a 300 ms request deadline) so the test is quick; the pipeline is the production one.
+ * Hostile clients against the real endpoint on a loopback socket: idle and trickling connections
+ * (slowloris), oversized and garbage requests. Limits are small here (16 connections, a 300 ms
+ * request deadline) so the test is quick; the pipeline is the production one.
  */
 @Timeout(30)
 class EndpointAbuseTest {
@@ -110,17 +110,22 @@ class EndpointAbuseTest {
       s.setSoTimeout((int) (DEADLINE_MS * 10));
       assertTrue(closedByServer(s), "a stalled connection stayed open");
     }
-    assertTrue(pipeline.evictedConnections() >= 2L * LIMIT, "evicted: " + pipeline.evictedConnections());
+    assertTrue(
+        pipeline.evictedConnections() >= 2L * LIMIT, "evicted: " + pipeline.evictedConnections());
     String metrics = new String(fixture.metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8);
-    assertTrue(metrics.contains("keepwatch_http_connections_evicted_total " + pipeline.evictedConnections() + ".0"),
-        "the metric counts the evictions: " + metrics.lines().filter(l -> l.contains("evicted")).toList());
+    assertTrue(
+        metrics.contains(
+            "keepwatch_http_connections_evicted_total " + pipeline.evictedConnections() + ".0"),
+        "the metric counts the evictions: "
+            + metrics.lines().filter(l -> l.contains("evicted")).toList());
   }
 
   @Test
   void tricklingOneByteAtATimeIsCutAtTheDeadline() throws Exception {
     Socket s = connect();
-    byte[] request = "GET /check HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n"
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] request =
+        "GET /check HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
     long start = System.nanoTime();
     boolean cut = false;
     for (int i = 0; i < request.length && !cut; i++) {
@@ -155,20 +160,33 @@ class EndpointAbuseTest {
   @Test
   void documentsMoveToTheirOwnLoopAndTheConnectionKeepsWorking() throws Exception {
     EpollEventLoopGroup documents = new EpollEventLoopGroup(1);
-    HttpEndpoint laned = HttpEndpoint.bind(new InetSocketAddress("127.0.0.1", 0), loop,
-        new EndpointInitializer(new EndpointHandler(fixture.handlerSources(), java.util.Optional.empty(),
-            java.util.Optional.of(documents.next())), LIMIT, DEADLINE_MS));
+    HttpEndpoint laned =
+        HttpEndpoint.bind(
+            new InetSocketAddress("127.0.0.1", 0),
+            loop,
+            new EndpointInitializer(
+                new EndpointHandler(
+                    fixture.handlerSources(),
+                    java.util.Optional.empty(),
+                    java.util.Optional.of(documents.next())),
+                LIMIT,
+                DEADLINE_MS));
     try (Socket s = new Socket("127.0.0.1", laned.port())) {
       s.setSoTimeout(5000);
       // Keep-alive: a document (moves the connection), another, then /check on the same connection.
       for (String path : List.of("/status", "/metrics", "/check")) {
-        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+            .write(
+                ("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
         String head = readResponse(s);
         assertTrue(head.startsWith("HTTP/1.1 200 OK"), path + ": " + head);
       }
     } finally {
       laned.close();
-      documents.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+      documents
+          .shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
+          .syncUninterruptibly();
     }
   }
 
@@ -183,7 +201,8 @@ class EndpointAbuseTest {
       }
       head.append((char) c);
     }
-    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+    java.util.regex.Matcher length =
+        java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
     assertTrue(length.find(), head.toString());
     in.readNBytes(Integer.parseInt(length.group(1)));
     return head.toString();
@@ -195,11 +214,14 @@ class EndpointAbuseTest {
     assertTrue(longLine.startsWith("HTTP/1.1 400 Bad Request"), longLine);
     assertTrue(longLine.contains("An HTTP line is larger than 4096 bytes"), longLine);
 
-    String bigHeader = exchange("GET /check HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n");
+    String bigHeader =
+        exchange("GET /check HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n");
     assertTrue(bigHeader.startsWith("HTTP/1.1 400 Bad Request"), bigHeader);
     assertTrue(bigHeader.contains("larger than 8192 bytes"), bigHeader);
 
-    String bigBody = exchange("POST /check HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + "c".repeat(9000));
+    String bigBody =
+        exchange(
+            "POST /check HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + "c".repeat(9000));
     assertTrue(bigBody.startsWith("HTTP/1.1 413"), bigBody);
 
     String binary = exchange("\u0000\u0001\u00ff\u00fe\r\n\r\n");

@@ -16,16 +16,35 @@ import java.util.Optional;
 /** A judge with one tcp probe, already UP, and the read-only handler over it; close() after use. */
 final class EndpointFixture implements AutoCloseable {
 
-  final Judge judge = new Judge(List.of(new ProbeSpec("port", Duration.ofMillis(200), Duration.ofMillis(300),
-      1, 1, true, new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))), Clock.systemUTC());
+  final Judge judge =
+      new Judge(
+          List.of(
+              new ProbeSpec(
+                  "port",
+                  Duration.ofMillis(200),
+                  Duration.ofMillis(300),
+                  1,
+                  1,
+                  true,
+                  new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))),
+          Clock.systemUTC());
   final MetricsEndpoint metrics = new MetricsEndpoint(Optional.empty());
-  final KeepwatchMeters meters = new KeepwatchMeters(metrics.registry(),
-      judge.snapshot().probes().stream().map(p -> p.spec()).toList(), judge::snapshot, "test");
+  final KeepwatchMeters meters =
+      new KeepwatchMeters(
+          metrics.registry(),
+          judge.snapshot().probes().stream().map(p -> p.spec()).toList(),
+          judge::snapshot,
+          "test");
   final EndpointHandler handler = new EndpointHandler(handlerSources(), Optional.empty());
 
   EndpointHandler.Sources handlerSources() {
-    return new EndpointHandler.Sources(judge::snapshot, List::of, Map::of,
-        new AgentInfo("test", "n1", Instant.parse("2026-11-22T00:00:00Z")), metrics, meters);
+    return new EndpointHandler.Sources(
+        judge::snapshot,
+        List::of,
+        Map::of,
+        new AgentInfo("test", "n1", Instant.parse("2026-11-22T00:00:00Z")),
+        metrics,
+        meters);
   }
 
   EndpointFixture() {

@@ -30,18 +30,37 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The endpoint pipeline driven byte for byte, without sockets. */
 class EndpointHandlerTest {
 
-  private final Judge judge = new Judge(List.of(new ProbeSpec("port", Duration.ofMillis(200), Duration.ofMillis(300),
-      1, 1, true, new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))), Clock.systemUTC());
-  private final AgentInfo info = new AgentInfo("1.2.3", "node-<a>", Instant.parse("2026-11-21T10:00:00Z"));
+  private final Judge judge =
+      new Judge(
+          List.of(
+              new ProbeSpec(
+                  "port",
+                  Duration.ofMillis(200),
+                  Duration.ofMillis(300),
+                  1,
+                  1,
+                  true,
+                  new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))),
+          Clock.systemUTC());
+  private final AgentInfo info =
+      new AgentInfo("1.2.3", "node-<a>", Instant.parse("2026-11-21T10:00:00Z"));
 
   private final io.keepwatch.agent.metrics.MetricsEndpoint metrics =
       new io.keepwatch.agent.metrics.MetricsEndpoint(Optional.empty());
-  private final io.keepwatch.agent.metrics.KeepwatchMeters meters = new io.keepwatch.agent.metrics.KeepwatchMeters(
-      metrics.registry(), judge.snapshot().probes().stream().map(p -> p.spec()).toList(), judge::snapshot, "1.2.3");
+  private final io.keepwatch.agent.metrics.KeepwatchMeters meters =
+      new io.keepwatch.agent.metrics.KeepwatchMeters(
+          metrics.registry(),
+          judge.snapshot().probes().stream().map(p -> p.spec()).toList(),
+          judge::snapshot,
+          "1.2.3");
 
   private EmbeddedChannel channel() {
-    return new EmbeddedChannel(new EndpointInitializer(new EndpointHandler(
-        new EndpointHandler.Sources(judge::snapshot, List::of, java.util.Map::of, info, metrics, meters), Optional.empty())));
+    return new EmbeddedChannel(
+        new EndpointInitializer(
+            new EndpointHandler(
+                new EndpointHandler.Sources(
+                    judge::snapshot, List::of, java.util.Map::of, info, metrics, meters),
+                Optional.empty())));
   }
 
   @org.junit.jupiter.api.AfterEach
@@ -59,12 +78,18 @@ class EndpointHandlerTest {
     System.gc();
     String response = exchange("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
     assertTrue(response.startsWith("HTTP/1.1 200 OK"), response);
-    assertTrue(response.contains("content-type: text/plain; version=0.0.4; charset=utf-8"), response);
-    assertTrue(response.contains("\nkeepwatch_check_requests_total{answer=\"up\",} 2.0\n"), response);
+    assertTrue(
+        response.contains("content-type: text/plain; version=0.0.4; charset=utf-8"), response);
+    assertTrue(
+        response.contains("\nkeepwatch_check_requests_total{answer=\"up\",} 2.0\n"), response);
     assertTrue(response.contains("\nkeepwatch_verdict_state{state=\"UP\",} 1.0\n"), response);
     assertTrue(response.contains("\nkeepwatch_verdict_state{state=\"DOWN\",} 0.0\n"), response);
-    assertTrue(response.contains("\nkeepwatch_probe_up{critical=\"true\",kind=\"tcp\",probe=\"port\",} 1.0\n"), response);
-    assertTrue(response.contains("\nnginx_up 0\n"), "no stub-status probe: nginx_up 0 and nothing else");
+    assertTrue(
+        response.contains(
+            "\nkeepwatch_probe_up{critical=\"true\",kind=\"tcp\",probe=\"port\",} 1.0\n"),
+        response);
+    assertTrue(
+        response.contains("\nnginx_up 0\n"), "no stub-status probe: nginx_up 0 and nothing else");
     assertTrue(!response.contains("nginx_connections_active"), response);
     assertTrue(response.contains("\njvm_memory_used_bytes{"), response);
   }
@@ -105,10 +130,15 @@ class EndpointHandlerTest {
 
   @Test
   void checkAnswers503WithStateAndReason() {
-    judge.record("port", ProbeResult.failed(ProbeResult.Outcome.CONNECT_FAILED, "connect to 127.0.0.1:80: Connection refused"));
+    judge.record(
+        "port",
+        ProbeResult.failed(
+            ProbeResult.Outcome.CONNECT_FAILED, "connect to 127.0.0.1:80: Connection refused"));
     String response = exchange("GET /check HTTP/1.1\r\nHost: x\r\n\r\n");
     assertTrue(response.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), response);
-    assertTrue(response.endsWith("\r\n\r\nDOWN port: connect to 127.0.0.1:80: Connection refused\n"), response);
+    assertTrue(
+        response.endsWith("\r\n\r\nDOWN port: connect to 127.0.0.1:80: Connection refused\n"),
+        response);
   }
 
   @Test
@@ -147,14 +177,26 @@ class EndpointHandlerTest {
 
   static Stream<Arguments> refusals() {
     return Stream.of(
-        Arguments.of("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 404 Not Found", "no such endpoint: /nope"),
-        Arguments.of("POST /check HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 405 Method Not Allowed",
+        Arguments.of(
+            "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n",
+            "HTTP/1.1 404 Not Found",
+            "no such endpoint: /nope"),
+        Arguments.of(
+            "POST /check HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 405 Method Not Allowed",
             "POST is not allowed on /check; this endpoint is read-only"),
-        Arguments.of("PUT /status HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 405", "allow: GET, HEAD"),
+        Arguments.of(
+            "PUT /status HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 405",
+            "allow: GET, HEAD"),
         Arguments.of("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 405", "read-only"),
-        Arguments.of("GET /check HTTP/1.1\r\nHost: x\r\nX-Long: " + "a".repeat(10_000) + "\r\n\r\n",
-            "HTTP/1.1 400 Bad Request", "bad request: HTTP header is larger than 8192 bytes"),
-        Arguments.of("GET /" + "a".repeat(5000) + " HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request",
+        Arguments.of(
+            "GET /check HTTP/1.1\r\nHost: x\r\nX-Long: " + "a".repeat(10_000) + "\r\n\r\n",
+            "HTTP/1.1 400 Bad Request",
+            "bad request: HTTP header is larger than 8192 bytes"),
+        Arguments.of(
+            "GET /" + "a".repeat(5000) + " HTTP/1.1\r\n\r\n",
+            "HTTP/1.1 400 Bad Request",
             "bad request: An HTTP line is larger than 4096 bytes"));
   }
 
@@ -162,23 +204,29 @@ class EndpointHandlerTest {
   @MethodSource("refusals")
   void refusesWithAClearAnswer(String request, String statusLine, String bodyPart) {
     String response = exchange(request);
-    assertTrue(response.startsWith(statusLine), response.substring(0, Math.min(200, response.length())));
-    assertTrue(response.contains(bodyPart), response.substring(0, Math.min(400, response.length())));
+    assertTrue(
+        response.startsWith(statusLine), response.substring(0, Math.min(200, response.length())));
+    assertTrue(
+        response.contains(bodyPart), response.substring(0, Math.min(400, response.length())));
   }
 
   @Test
   void queryStringsAreIgnoredForRouting() {
     up();
-    assertTrue(exchange("GET /check?from=keepalived HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 200"));
+    assertTrue(
+        exchange("GET /check?from=keepalived HTTP/1.1\r\nHost: x\r\n\r\n")
+            .startsWith("HTTP/1.1 200"));
   }
 
   @Test
   void statusIsValidJsonWithEveryProbe() {
-    judge.record("port", ProbeResult.ok("connected to 127.0.0.1:80").withLatency(Duration.ofMillis(3)));
+    judge.record(
+        "port", ProbeResult.ok("connected to 127.0.0.1:80").withLatency(Duration.ofMillis(3)));
     String response = exchange("GET /status HTTP/1.1\r\nHost: x\r\n\r\n");
     assertTrue(response.contains("content-type: application/json"), response);
     String body = response.substring(response.indexOf("\r\n\r\n") + 4);
-    Config json = ConfigFactory.parseString(body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+    Config json =
+        ConfigFactory.parseString(body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
     assertEquals("UP", json.getString("state"));
     assertEquals("1.2.3", json.getString("version"));
     assertEquals("tcp", json.getString("probes.port.kind"));

@@ -1,11 +1,10 @@
 package io.keepwatch.agent.it;
 
-import io.keepwatch.agent.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.Await;
 import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
@@ -28,12 +27,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole agent (shipped probe defaults, real endpoints) against a real nginx the test
- * starts, and scripts/keepwatch-check against the agent, for every fault the core must see.
+ * The whole agent (shipped probe defaults, real endpoints) against a real nginx the test starts,
+ * and scripts/keepwatch-check against the agent, for every fault the core must see.
  */
 class AgentAgainstRealNginxTest {
 
-  static final Path CHECK_SCRIPT = Path.of("../scripts/keepwatch-check").toAbsolutePath().normalize();
+  static final Path CHECK_SCRIPT =
+      Path.of("../scripts/keepwatch-check").toAbsolutePath().normalize();
   static final Duration DEADLINE = Duration.ofSeconds(10);
 
   @TempDir Path prefix;
@@ -56,13 +56,16 @@ class AgentAgainstRealNginxTest {
   @BeforeEach
   void startNginxAndAgent() throws Exception {
     nginx = RealNginx.start(prefix);
-    String config = TestAgentConfig.hocon(prefix, nginx,
-        "  restart.enabled = false  # this class tests detection; SupervisorAgainstRealNginxTest tests restarts",
-        "  probes {",
-        "    port.address = \"127.0.0.1:" + nginx.port() + "\"",
-        "    home.url = \"" + nginx.url("/") + "\"",
-        "    stub { url = \"" + nginx.url("/nginx_status") + "\", critical = true }",
-        "  }");
+    String config =
+        TestAgentConfig.hocon(
+            prefix,
+            nginx,
+            "  restart.enabled = false  # this class tests detection; SupervisorAgainstRealNginxTest tests restarts",
+            "  probes {",
+            "    port.address = \"127.0.0.1:" + nginx.port() + "\"",
+            "    home.url = \"" + nginx.url("/") + "\"",
+            "    stub { url = \"" + nginx.url("/nginx_status") + "\", critical = true }",
+            "  }");
     AgentConfig agentConfig = ConfigLoader.parse(config, "test.conf").config();
     agent = Agent.start(agentConfig, new AgentInfo("test", "test-node", Instant.now()));
   }
@@ -77,10 +80,13 @@ class AgentAgainstRealNginxTest {
 
   Answer check() {
     try {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.http().port() + "/check"))
-              .timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + agent.http().port() + "/check"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return new Answer(response.statusCode(), response.body());
     } catch (IOException e) {
       return new Answer(-1, e.toString());
@@ -95,7 +101,10 @@ class AgentAgainstRealNginxTest {
   }
 
   Answer awaitDown(String reasonPart) {
-    return Await.until(DEADLINE, "503 with '" + reasonPart + "'", this::check,
+    return Await.until(
+        DEADLINE,
+        "503 with '" + reasonPart + "'",
+        this::check,
         a -> a.status() == 503 && a.body().contains(reasonPart));
   }
 
@@ -167,8 +176,10 @@ class AgentAgainstRealNginxTest {
   void downWhenStubStatusAnswersGarbageThenUpWhenFixed() throws Exception {
     awaitUp();
     nginx.serveGarbageStubStatus(true);
-    awaitDown("stub: GET " + nginx.url("/nginx_status")
-        + ": malformed stub_status: expected 4 lines, got 1 (first: 'garbage')");
+    awaitDown(
+        "stub: GET "
+            + nginx.url("/nginx_status")
+            + ": malformed stub_status: expected 4 lines, got 1 (first: 'garbage')");
     assertEquals(1, keepwatchCheck());
 
     nginx.serveGarbageStubStatus(false);
@@ -182,9 +193,13 @@ class AgentAgainstRealNginxTest {
     agent.close();
     agent = null;
     assertEquals(2, keepwatchCheck(agentPort), "unreachable agent, no fallback: fail");
-    assertEquals(0, keepwatchCheck(agentPort, "--fallback-tcp", "127.0.0.1:" + nginx.port()),
+    assertEquals(
+        0,
+        keepwatchCheck(agentPort, "--fallback-tcp", "127.0.0.1:" + nginx.port()),
         "unreachable agent, nginx accepts: the fallback keeps the VIP");
-    assertEquals(2, keepwatchCheck(agentPort, "--fallback-tcp", "127.0.0.1:" + RealNginx.freePort()),
+    assertEquals(
+        2,
+        keepwatchCheck(agentPort, "--fallback-tcp", "127.0.0.1:" + RealNginx.freePort()),
         "unreachable agent, fallback target refuses: fail");
   }
 
@@ -193,8 +208,10 @@ class AgentAgainstRealNginxTest {
     awaitUp();
     nginx.freeze(true);
     awaitDown("process: nginx master");
-    // nginx still accepts TCP while stopped, so a fallback would wrongly pass; the agent's 503 wins.
-    assertEquals(1, keepwatchCheck(agent.http().port(), "--fallback-tcp", "127.0.0.1:" + nginx.port()));
+    // nginx still accepts TCP while stopped, so a fallback would wrongly pass; the agent's 503
+    // wins.
+    assertEquals(
+        1, keepwatchCheck(agent.http().port(), "--fallback-tcp", "127.0.0.1:" + nginx.port()));
     nginx.freeze(false);
   }
 
@@ -205,7 +222,8 @@ class AgentAgainstRealNginxTest {
       assertEquals(2, keepwatchCheck(silent.getLocalPort()));
       long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       assertTrue(tookMs < 5000, "bounded by KEEPWATCH_CHECK_TIMEOUT (1 s), took " + tookMs + " ms");
-      assertEquals(0, keepwatchCheck(silent.getLocalPort(), "--fallback-tcp", "127.0.0.1:" + nginx.port()));
+      assertEquals(
+          0, keepwatchCheck(silent.getLocalPort(), "--fallback-tcp", "127.0.0.1:" + nginx.port()));
     }
   }
 }

@@ -1,7 +1,5 @@
 package io.keepwatch.agent.it;
 
-import io.keepwatch.agent.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,12 +8,12 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.Await;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -72,43 +70,71 @@ class DashboardAgainstRealPrometheusTest {
   @Test
   void everyPanelQueryReturnsDataFromARealScrape() throws Exception {
     nginx = RealNginx.start(dir.resolve("nginx"));
-    agent = Agent.start(ConfigLoader.parse(TestAgentConfig.hocon(dir, nginx,
-        "  restart.enabled = false",
-        "  nginx.config-fingerprint-interval = 1s",
-        "  keepalived.notify-fifo = \"" + dir.resolve("vrrp.fifo") + "\"",
-        "  probes {",
-        "    port.address = \"127.0.0.1:" + nginx.port() + "\"",
-        "    home.url = \"" + nginx.url("/") + "\"",
-        "    stub.url = \"" + nginx.url("/nginx_status") + "\"",
-        "  }"), "test.conf").config(), new AgentInfo("test", "n1", Instant.now()));
+    agent =
+        Agent.start(
+            ConfigLoader.parse(
+                    TestAgentConfig.hocon(
+                        dir,
+                        nginx,
+                        "  restart.enabled = false",
+                        "  nginx.config-fingerprint-interval = 1s",
+                        "  keepalived.notify-fifo = \"" + dir.resolve("vrrp.fifo") + "\"",
+                        "  probes {",
+                        "    port.address = \"127.0.0.1:" + nginx.port() + "\"",
+                        "    home.url = \"" + nginx.url("/") + "\"",
+                        "    stub.url = \"" + nginx.url("/nginx_status") + "\"",
+                        "  }"),
+                    "test.conf")
+                .config(),
+            new AgentInfo("test", "n1", Instant.now()));
     String target = "127.0.0.1:" + agent.http().port();
     // What keepalived writes on its notify FIFO when VI_1 takes over (the format is checked
     // against real keepalived in KeepalivedInNamespaceTest).
     Await.until(DEADLINE, "the notify FIFO", () -> Files.exists(dir.resolve("vrrp.fifo")), e -> e);
-    try (java.io.FileOutputStream keepalived = new java.io.FileOutputStream(dir.resolve("vrrp.fifo").toFile())) {
-      keepalived.write("INSTANCE \"VI_1\" BACKUP 100\nINSTANCE \"VI_1\" MASTER 100\n".getBytes(StandardCharsets.UTF_8));
+    try (java.io.FileOutputStream keepalived =
+        new java.io.FileOutputStream(dir.resolve("vrrp.fifo").toFile())) {
+      keepalived.write(
+          "INSTANCE \"VI_1\" BACKUP 100\nINSTANCE \"VI_1\" MASTER 100\n"
+              .getBytes(StandardCharsets.UTF_8));
     }
 
     prometheusPort = RealNginx.freePort();
     Path config = dir.resolve("prometheus.yml");
-    Files.writeString(config, String.join("\n",
-        "global:",
-        "  scrape_interval: 1s",
-        "  evaluation_interval: 1s",
-        "scrape_configs:",
-        "  - job_name: keepwatch",
-        "    static_configs:",
-        "      - targets: [\"" + target + "\"]",
-        ""));
-    prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config,
-        "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + prometheusPort)
-        .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "global:",
+            "  scrape_interval: 1s",
+            "  evaluation_interval: 1s",
+            "scrape_configs:",
+            "  - job_name: keepwatch",
+            "    static_configs:",
+            "      - targets: [\"" + target + "\"]",
+            ""));
+    prometheus =
+        new ProcessBuilder(
+                PROMETHEUS.toString(),
+                "--config.file=" + config,
+                "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                "--web.listen-address=127.0.0.1:" + prometheusPort)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("prometheus.log").toFile())
+            .start();
     Await.until(DEADLINE, "Prometheus ready", () -> status("/-/ready"), s -> s == 200);
     // Enough scrapes for rate() and increase() over a 5 s window.
-    Await.until(DEADLINE, "8 scrapes of keepwatch", () -> result("count_over_time(up{job=\"keepwatch\"}[1m])"),
-        r -> !r.isEmpty() && Double.parseDouble(r.get(0).getList("value").get(1).unwrapped().toString()) >= 8);
+    Await.until(
+        DEADLINE,
+        "8 scrapes of keepwatch",
+        () -> result("count_over_time(up{job=\"keepwatch\"}[1m])"),
+        r ->
+            !r.isEmpty()
+                && Double.parseDouble(r.get(0).getList("value").get(1).unwrapped().toString())
+                    >= 8);
 
-    Config dashboard = ConfigFactory.parseFile(DASHBOARD.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+    Config dashboard =
+        ConfigFactory.parseFile(
+            DASHBOARD.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
     Map<String, Integer> resultsPerPanel = new TreeMap<>();
     List<String> empty = new ArrayList<>();
     for (Config panel : dashboard.getConfigList("panels")) {
@@ -117,10 +143,11 @@ class DashboardAgainstRealPrometheusTest {
       }
       String title = panel.getString("title");
       for (Config t : panel.getConfigList("targets")) {
-        String expr = t.getString("expr")
-            .replace("$job", "keepwatch")
-            .replace("$instance", target)
-            .replace("$__rate_interval", "5s");
+        String expr =
+            t.getString("expr")
+                .replace("$job", "keepwatch")
+                .replace("$instance", target)
+                .replace("$__rate_interval", "5s");
         List<? extends Config> result = result(expr); // fails the test on invalid PromQL
         resultsPerPanel.merge(title, result.size(), Integer::sum);
         if (result.isEmpty()) {
@@ -132,14 +159,18 @@ class DashboardAgainstRealPrometheusTest {
 
     // The template variables (Grafana's label_values) through the same API.
     assertEquals(List.of("keepwatch"), labelValues("job", "keepwatch_build_info"));
-    assertEquals(List.of(target), labelValues("instance", "keepwatch_build_info{job=~\"keepwatch\"}"));
+    assertEquals(
+        List.of(target), labelValues("instance", "keepwatch_build_info{job=~\"keepwatch\"}"));
   }
 
   @Test
   void theExampleAlertRulesAreValidAndPassTheirUnitTests() throws Exception {
-    assertEquals("", promtool("check", "rules", RULES.resolve("keepwatch-alerts.yml").toString()).replaceAll(
-        "(?s)Checking .*SUCCESS: \\d+ rules found\\s*", ""));
-    String tested = promtool("test", "rules", RULES.resolve("keepwatch-alerts.test.yml").toString());
+    assertEquals(
+        "",
+        promtool("check", "rules", RULES.resolve("keepwatch-alerts.yml").toString())
+            .replaceAll("(?s)Checking .*SUCCESS: \\d+ rules found\\s*", ""));
+    String tested =
+        promtool("test", "rules", RULES.resolve("keepwatch-alerts.test.yml").toString());
     assertTrue(tested.contains("SUCCESS"), tested);
   }
 
@@ -155,8 +186,12 @@ class DashboardAgainstRealPrometheusTest {
 
   int status(String path) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(base() + path))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create(base() + path))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (IOException | InterruptedException e) {
       return -1;
     }
@@ -168,11 +203,16 @@ class DashboardAgainstRealPrometheusTest {
 
   Config api(String pathAndQuery) {
     try {
-      HttpResponse<String> response = HTTP.send(
-          // Generous: this checks answers, not speed, on a shared 2-core machine.
-          HttpRequest.newBuilder(URI.create(base() + pathAndQuery)).timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      Config json = ConfigFactory.parseString(response.body(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+      HttpResponse<String> response =
+          HTTP.send(
+              // Generous: this checks answers, not speed, on a shared 2-core machine.
+              HttpRequest.newBuilder(URI.create(base() + pathAndQuery))
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      Config json =
+          ConfigFactory.parseString(
+              response.body(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
       assertEquals("success", json.getString("status"), pathAndQuery + " -> " + response.body());
       return json;
     } catch (IOException | InterruptedException e) {
@@ -181,11 +221,15 @@ class DashboardAgainstRealPrometheusTest {
   }
 
   List<? extends Config> result(String promql) {
-    return api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).getConfigList("data.result");
+    return api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))
+        .getConfigList("data.result");
   }
 
   List<String> labelValues(String label, String match) {
-    return api("/api/v1/label/" + label + "/values?match[]=" + URLEncoder.encode(match, StandardCharsets.UTF_8))
+    return api("/api/v1/label/"
+            + label
+            + "/values?match[]="
+            + URLEncoder.encode(match, StandardCharsets.UTF_8))
         .getStringList("data");
   }
 }

@@ -2,7 +2,6 @@ package io.keepwatch.agent.it;
 
 import static io.keepwatch.agent.Commands.ok;
 import static io.keepwatch.agent.Commands.run;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Installs the .deb that {@code mvn package} built with the real dpkg, runs what it installed,
- * and purges it again. Runs after package (failsafe), as root only (CI is root), and never
- * touches a keepwatch package that was installed before the test.
+ * Installs the .deb that {@code mvn package} built with the real dpkg, runs what it installed, and
+ * purges it again. Runs after package (failsafe), as root only (CI is root), and never touches a
+ * keepwatch package that was installed before the test.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DebPackageIT {
@@ -34,7 +33,10 @@ class DebPackageIT {
 
   static Path deb() throws IOException {
     try (Stream<Path> files = Files.list(TARGET)) {
-      List<Path> debs = files.filter(f -> f.getFileName().toString().matches("keepwatch_.*_amd64\\.deb")).toList();
+      List<Path> debs =
+          files
+              .filter(f -> f.getFileName().toString().matches("keepwatch_.*_amd64\\.deb"))
+              .toList();
       assertEquals(1, debs.size(), "exactly one keepwatch .deb in target/: " + debs);
       return debs.get(0);
     }
@@ -42,9 +44,11 @@ class DebPackageIT {
 
   @BeforeEach
   void onlyAsRootAndOnlyOnAMachineWithoutKeepwatch() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "dpkg -i needs root (CI runs as root)");
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")), "dpkg -i needs root (CI runs as root)");
     Result query = run("dpkg-query", "-W", "-f=${Status}", "keepwatch");
-    Assumptions.assumeFalse(query.output().contains("install ok installed"),
+    Assumptions.assumeFalse(
+        query.output().contains("install ok installed"),
         "a keepwatch package is installed on this machine; the test leaves it alone");
   }
 
@@ -70,18 +74,26 @@ class DebPackageIT {
     // The conffile as shipped is valid, and config check reads it by default.
     Result check = ok("/usr/bin/keepwatch", "config", "check");
     assertTrue(check.output().contains("/etc/keepwatch/keepwatch.conf"), check.output());
-    assertTrue(ok("dpkg-query", "-W", "-f=${Conffiles}", "keepwatch").output().contains("/etc/keepwatch/keepwatch.conf"));
+    assertTrue(
+        ok("dpkg-query", "-W", "-f=${Conffiles}", "keepwatch")
+            .output()
+            .contains("/etc/keepwatch/keepwatch.conf"));
 
     // keepwatch-check with no agent listening: non-zero, at once, no JVM started.
     Result unreachable = run("/usr/bin/keepwatch-check");
-    assertFalse(unreachable.exitCode() == 0, "keepwatch-check passed with no agent:\n" + unreachable.output());
+    assertFalse(
+        unreachable.exitCode() == 0,
+        "keepwatch-check passed with no agent:\n" + unreachable.output());
 
     // The unit as installed, with the paths it names present.
     ok("systemd-analyze", "verify", "/lib/systemd/system/keepwatch.service");
-    for (String installed : List.of("/usr/share/keepwatch/keepwatch.jar", "/usr/share/keepwatch/nginx-hard-restart",
-        "/usr/share/doc/keepwatch/examples/keepalived/README.md",
-        "/usr/share/doc/keepwatch/examples/keepalived/track-file-master.conf",
-        "/usr/share/doc/keepwatch/examples/keepalived/vrrp-script-backup.conf")) {
+    for (String installed :
+        List.of(
+            "/usr/share/keepwatch/keepwatch.jar",
+            "/usr/share/keepwatch/nginx-hard-restart",
+            "/usr/share/doc/keepwatch/examples/keepalived/README.md",
+            "/usr/share/doc/keepwatch/examples/keepalived/track-file-master.conf",
+            "/usr/share/doc/keepwatch/examples/keepalived/vrrp-script-backup.conf")) {
       assertTrue(Files.isRegularFile(Path.of(installed)), installed + " not installed");
     }
     assertTrue(Files.isExecutable(Path.of("/usr/share/keepwatch/nginx-hard-restart")));

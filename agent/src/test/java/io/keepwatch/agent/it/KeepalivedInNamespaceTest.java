@@ -1,16 +1,13 @@
 package io.keepwatch.agent.it;
 
-import io.keepwatch.agent.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.Await;
 import io.keepwatch.agent.Commands;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real keepalived 2.2.7 in a network namespace this test creates (a veth pair with both ends and
- * its TEST-NET-2 addresses inside it), driven by the agent's track_file and
- * reporting back through the notify FIFO.
+ * its TEST-NET-2 addresses inside it), driven by the agent's track_file and reporting back through
+ * the notify FIFO.
  */
 // Writing to a FIFO blocks until a reader has it open: bound every test, never hang the build.
 @org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
@@ -79,9 +76,12 @@ class KeepalivedInNamespaceTest {
 
   String agentVrrp() {
     try {
-      var response = HTTP.send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agent.http().port() + "/status")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      var response =
+          HTTP.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://127.0.0.1:" + agent.http().port() + "/status"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
       var status = com.typesafe.config.ConfigFactory.parseString(response.body());
       return status.hasPath("vrrp.VI_1.state") ? status.getString("vrrp.VI_1.state") : "";
     } catch (IOException | InterruptedException e) {
@@ -91,7 +91,9 @@ class KeepalivedInNamespaceTest {
 
   @Test
   void trackFileMovesKeepalivedAndTheFifoReportsItsRealState() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "network namespaces need root (CI runs as root)");
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "network namespaces need root (CI runs as root)");
     namespace = "kw" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     run("ip", "netns", "add", namespace);
     // A veth pair with both ends inside the namespace: VRRP adverts stay there.
@@ -103,42 +105,72 @@ class KeepalivedInNamespaceTest {
     nginx = RealNginx.start(dir.resolve("nginx"));
     Path track = dir.resolve("track");
     Path fifo = dir.resolve("vrrp.fifo");
-    agent = Agent.start(ConfigLoader.parse(TestAgentConfig.hocon(dir, nginx,
-        "  restart.enabled = false",
-        "  track-file.path = \"" + track + "\"",
-        "  keepalived.notify-fifo = \"" + fifo + "\"",
-        "  probes { home = null, stub = null, port.address = \"127.0.0.1:" + nginx.port() + "\" }"),
-        "test.conf").config(), new AgentInfo("test", "n1", Instant.now()));
+    agent =
+        Agent.start(
+            ConfigLoader.parse(
+                    TestAgentConfig.hocon(
+                        dir,
+                        nginx,
+                        "  restart.enabled = false",
+                        "  track-file.path = \"" + track + "\"",
+                        "  keepalived.notify-fifo = \"" + fifo + "\"",
+                        "  probes { home = null, stub = null, port.address = \"127.0.0.1:"
+                            + nginx.port()
+                            + "\" }"),
+                    "test.conf")
+                .config(),
+            new AgentInfo("test", "n1", Instant.now()));
     Await.until(DEADLINE, "track file 1", () -> read(track), "1"::equals);
 
     Path conf = dir.resolve("keepalived.conf");
-    Files.writeString(conf, String.join("\n",
-        "global_defs {",
-        "  vrrp_notify_fifo " + fifo,
-        "  script_user root",
-        "}",
-        "track_file keepwatch {",
-        "  file " + track,
-        "}",
-        "vrrp_instance VI_1 {",
-        "  state BACKUP",
-        "  interface vrrp0",
-        "  virtual_router_id 51",
-        "  priority 100",
-        "  advert_int 1",
-        "  virtual_ipaddress {",
-        "    " + VIP + "/24",
-        "  }",
-        "  track_file {",
-        "    keepwatch weight 0 reverse",
-        "  }",
-        "}",
-        ""));
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", namespace, KEEPALIVED.toString(),
-        "--dont-fork", "--log-console", "--log-detail", "--vrrp", "--use-file", conf.toString(),
-        "--pid", dir.resolve("keepalived.pid").toString(), "--vrrp_pid", dir.resolve("vrrp.pid").toString()));
-    keepalived = new ProcessBuilder(argv).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("keepalived.log").toFile()).start();
+    Files.writeString(
+        conf,
+        String.join(
+            "\n",
+            "global_defs {",
+            "  vrrp_notify_fifo " + fifo,
+            "  script_user root",
+            "}",
+            "track_file keepwatch {",
+            "  file " + track,
+            "}",
+            "vrrp_instance VI_1 {",
+            "  state BACKUP",
+            "  interface vrrp0",
+            "  virtual_router_id 51",
+            "  priority 100",
+            "  advert_int 1",
+            "  virtual_ipaddress {",
+            "    " + VIP + "/24",
+            "  }",
+            "  track_file {",
+            "    keepwatch weight 0 reverse",
+            "  }",
+            "}",
+            ""));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                namespace,
+                KEEPALIVED.toString(),
+                "--dont-fork",
+                "--log-console",
+                "--log-detail",
+                "--vrrp",
+                "--use-file",
+                conf.toString(),
+                "--pid",
+                dir.resolve("keepalived.pid").toString(),
+                "--vrrp_pid",
+                dir.resolve("vrrp.pid").toString()));
+    keepalived =
+        new ProcessBuilder(argv)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("keepalived.log").toFile())
+            .start();
 
     // Alone on its link, the instance becomes MASTER after the master-down interval.
     Await.until(DEADLINE, "VI_1 MASTER in the agent", this::agentVrrp, "MASTER"::equals);
@@ -159,7 +191,11 @@ class KeepalivedInNamespaceTest {
     agent.close();
     agent = null;
     assertEquals("0", read(track));
-    Await.until(DEADLINE, "the VIP gone after the agent stopped", this::vipAddresses, a -> !a.contains(VIP));
+    Await.until(
+        DEADLINE,
+        "the VIP gone after the agent stopped",
+        this::vipAddresses,
+        a -> !a.contains(VIP));
   }
 
   static String read(Path file) {

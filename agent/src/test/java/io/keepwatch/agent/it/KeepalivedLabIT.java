@@ -1,7 +1,5 @@
 package io.keepwatch.agent.it;
 
-import io.keepwatch.agent.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import io.keepwatch.agent.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,10 +25,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The two-node lab (scripts/lab/lab) end to end: real nginx, real keepalived 2.2.7 running the
- * configurations of examples/keepalived/, and keepwatch on each node, in network namespaces the
- * lab creates. After each fault the VIP is served, by the backup when nginx on the master cannot
- * be helped; after recovery the roles are as configured; and what each agent read from the
- * notify FIFO matches who really holds each VIP.
+ * configurations of examples/keepalived/, and keepwatch on each node, in network namespaces the lab
+ * creates. After each fault the VIP is served, by the backup when nginx on the master cannot be
+ * helped; after recovery the roles are as configured; and what each agent read from the notify FIFO
+ * matches who really holds each VIP.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class KeepalivedLabIT {
@@ -37,12 +36,15 @@ class KeepalivedLabIT {
   static final Path LAB = Path.of("..", "scripts", "lab", "lab").toAbsolutePath().normalize();
   static final Duration DEADLINE = Duration.ofSeconds(30);
 
-  final String name = "kwit" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+  final String name =
+      "kwit" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
   boolean up;
 
   @BeforeEach
   void onlyAsRoot() {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "network namespaces need root (CI runs as root)");
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "network namespaces need root (CI runs as root)");
     assertTrue(Files.isExecutable(LAB), LAB + " missing");
   }
 
@@ -88,15 +90,22 @@ class KeepalivedLabIT {
   }
 
   static Node node(Config c) {
-    return new Node(c.getStringList("vips"), c.hasPath("agent_state") ? c.getString("agent_state") : "",
+    return new Node(
+        c.getStringList("vips"),
+        c.hasPath("agent_state") ? c.getString("agent_state") : "",
         c.hasPath("agent_vrrp") ? c.getConfig("agent_vrrp") : ConfigFactory.empty(),
         c.hasPath("agent_restarts") ? c.getInt("agent_restarts") : 0);
   }
 
   LabStatus status() {
     try {
-      Config c = ConfigFactory.parseString(lab("status"), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
-      return new LabStatus(node(c.getConfig("nodes.node1")), node(c.getConfig("nodes.node2")), c.getConfig("client_sees"));
+      Config c =
+          ConfigFactory.parseString(
+              lab("status"), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+      return new LabStatus(
+          node(c.getConfig("nodes.node1")),
+          node(c.getConfig("nodes.node2")),
+          c.getConfig("client_sees"));
     } catch (IOException | InterruptedException e) {
       throw new AssertionError(e);
     }
@@ -111,7 +120,8 @@ class KeepalivedLabIT {
       p.destroyForcibly();
       throw new AssertionError("lab " + String.join(" ", args) + " hung");
     }
-    assertEquals(0, p.exitValue(), "lab " + String.join(" ", args) + " failed (its error is above)");
+    assertEquals(
+        0, p.exitValue(), "lab " + String.join(" ", args) + " failed (its error is above)");
     return out;
   }
 
@@ -121,9 +131,12 @@ class KeepalivedLabIT {
     // keepalived took the example files without a complaint (no deprecated or unknown keyword).
     for (String node : List.of("node1", "node2")) {
       Path log = Path.of("/run/keepwatch-lab-" + name, node, "keepalived.log");
-      List<String> complaints = Files.readAllLines(log).stream()
-          .filter(l -> l.matches("(?i).*(warn|deprecat|unknown|error|invalid).*")).toList();
-      assertEquals(List.of(), complaints, mode + ": keepalived on " + node + " complained about its config");
+      List<String> complaints =
+          Files.readAllLines(log).stream()
+              .filter(l -> l.matches("(?i).*(warn|deprecat|unknown|error|invalid).*"))
+              .toList();
+      assertEquals(
+          List.of(), complaints, mode + ": keepalived on " + node + " complained about its config");
     }
   }
 
@@ -132,10 +145,14 @@ class KeepalivedLabIT {
   }
 
   void awaitConfiguredRoles(String... instances) {
-    await("VI_1 on node1 (and VI_2 on node2), served, FIFO roles matching",
-        s -> s.node1().holds("VI_1") && s.servedBy("VI_1").equals("node1")
-            && (instances.length == 1 || s.node2().holds("VI_2") && s.servedBy("VI_2").equals("node2"))
-            && s.fifoMatchesKeepalived(instances));
+    await(
+        "VI_1 on node1 (and VI_2 on node2), served, FIFO roles matching",
+        s ->
+            s.node1().holds("VI_1")
+                && s.servedBy("VI_1").equals("node1")
+                && (instances.length == 1
+                    || s.node2().holds("VI_2") && s.servedBy("VI_2").equals("node2"))
+                && s.fifoMatchesKeepalived(instances));
   }
 
   @Test
@@ -147,9 +164,13 @@ class KeepalivedLabIT {
     // keepalived itself stopping: node2 serves the VIP.
     for (String fault : List.of("unrecoverable", "keepalived-stop")) {
       lab("fault", fault);
-      await("node2 serving the VIP after " + fault + ", roles matching the FIFO",
-          s -> s.node2().holds("VI_1") && !s.node1().holds("VI_1") && s.servedBy("VI_1").equals("node2")
-              && s.fifoMatchesKeepalived("VI_1"));
+      await(
+          "node2 serving the VIP after " + fault + ", roles matching the FIFO",
+          s ->
+              s.node2().holds("VI_1")
+                  && !s.node1().holds("VI_1")
+                  && s.servedBy("VI_1").equals("node2")
+                  && s.fifoMatchesKeepalived("VI_1"));
       lab("recover");
       awaitConfiguredRoles("VI_1");
     }
@@ -159,9 +180,13 @@ class KeepalivedLabIT {
     for (String fault : List.of("stop", "hung", "kill-master")) {
       int restarts = status().node1().agentRestarts();
       lab("fault", fault);
-      await("node1 restarted by its agent, UP and serving again after " + fault,
-          s -> s.node1().agentRestarts() > restarts && s.node1().agentState().equals("UP") && s.node1().holds("VI_1")
-              && s.servedBy("VI_1").equals("node1"));
+      await(
+          "node1 restarted by its agent, UP and serving again after " + fault,
+          s ->
+              s.node1().agentRestarts() > restarts
+                  && s.node1().agentState().equals("UP")
+                  && s.node1().holds("VI_1")
+                  && s.servedBy("VI_1").equals("node1"));
       assertTrue(status().fifoMatchesKeepalived("VI_1"));
       lab("recover");
     }
@@ -173,9 +198,15 @@ class KeepalivedLabIT {
     awaitConfiguredRoles("VI_1", "VI_2");
 
     lab("fault", "unrecoverable", "--node", "node1");
-    LabStatus s = await("node2 holding and serving both VIPs",
-        x -> x.node2().holds("VI_1") && x.node2().holds("VI_2") && x.servedBy("VI_1").equals("node2")
-            && x.servedBy("VI_2").equals("node2") && x.fifoMatchesKeepalived("VI_1", "VI_2"));
+    LabStatus s =
+        await(
+            "node2 holding and serving both VIPs",
+            x ->
+                x.node2().holds("VI_1")
+                    && x.node2().holds("VI_2")
+                    && x.servedBy("VI_1").equals("node2")
+                    && x.servedBy("VI_2").equals("node2")
+                    && x.fifoMatchesKeepalived("VI_1", "VI_2"));
     assertEquals("FAULT", s.node1().role("VI_1"));
     assertEquals("FAULT", s.node1().role("VI_2"));
 
@@ -183,9 +214,13 @@ class KeepalivedLabIT {
     awaitConfiguredRoles("VI_1", "VI_2");
 
     lab("fault", "unrecoverable", "--node", "node2");
-    await("node1 holding and serving both VIPs",
-        x -> x.node1().holds("VI_1") && x.node1().holds("VI_2") && x.servedBy("VI_2").equals("node1")
-            && x.fifoMatchesKeepalived("VI_1", "VI_2"));
+    await(
+        "node1 holding and serving both VIPs",
+        x ->
+            x.node1().holds("VI_1")
+                && x.node1().holds("VI_2")
+                && x.servedBy("VI_2").equals("node1")
+                && x.fifoMatchesKeepalived("VI_1", "VI_2"));
     lab("recover", "--node", "node2");
     awaitConfiguredRoles("VI_1", "VI_2");
   }
@@ -195,8 +230,12 @@ class KeepalivedLabIT {
     labUp("vrrp-script");
     awaitConfiguredRoles("VI_1");
     lab("fault", "unrecoverable");
-    await("node2 serving the VIP", s -> s.node2().holds("VI_1") && s.servedBy("VI_1").equals("node2")
-        && s.fifoMatchesKeepalived("VI_1"));
+    await(
+        "node2 serving the VIP",
+        s ->
+            s.node2().holds("VI_1")
+                && s.servedBy("VI_1").equals("node2")
+                && s.fifoMatchesKeepalived("VI_1"));
     lab("recover");
     awaitConfiguredRoles("VI_1");
   }
@@ -206,14 +245,20 @@ class KeepalivedLabIT {
     labUp("unicast-nopreempt");
     awaitConfiguredRoles("VI_1");
     lab("fault", "unrecoverable");
-    await("node2 serving the VIP", s -> s.node2().holds("VI_1") && s.servedBy("VI_1").equals("node2")
-        && s.fifoMatchesKeepalived("VI_1"));
+    await(
+        "node2 serving the VIP",
+        s ->
+            s.node2().holds("VI_1")
+                && s.servedBy("VI_1").equals("node2")
+                && s.fifoMatchesKeepalived("VI_1"));
     lab("recover");
     // nopreempt: node1 is healthy again but does not take the VIP back.
     await("node1 UP again", x -> x.node1().agentState().equals("UP"));
     Thread.sleep(3000); // three advert intervals: time enough for a (wrong) preemption to show
     LabStatus s = status();
-    assertTrue(s.node2().holds("VI_1") && s.servedBy("VI_1").equals("node2"), "node1 took the VIP back: " + s);
+    assertTrue(
+        s.node2().holds("VI_1") && s.servedBy("VI_1").equals("node2"),
+        "node1 took the VIP back: " + s);
     assertEquals("BACKUP", s.node1().role("VI_1"));
   }
 }

@@ -1,18 +1,16 @@
 package io.keepwatch.agent.it;
 
-import io.keepwatch.agent.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.Await;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * keepwatch's nginx_* families against the real nginx-prometheus-exporter (Debian package
- * prometheus-nginx-exporter) scraping the same real nginx, and keepwatch's whole exposition
- * through the real promtool.
+ * prometheus-nginx-exporter) scraping the same real nginx, and keepwatch's whole exposition through
+ * the real promtool.
  */
 class MetricsAgainstRealExporterTest {
 
@@ -70,14 +68,24 @@ class MetricsAgainstRealExporterTest {
     nginx = RealNginx.startLoggingEveryRequest(prefix);
     // Only the stub-status probe talks to nginx, so nginx's counters move only when keepwatch
     // or the exporter fetch the page.
-    String config = TestAgentConfig.hocon(prefix, nginx,
-        "  restart.enabled = false",
-        "  probes { port = null, home = null",
-        // rise = fall = 1: the quick start makes exactly one first run, then the interval applies.
-        "    stub { url = \"" + nginx.url("/nginx_status") + "\", interval = " + stubInterval
-            + ", rise = 1, fall = 1, critical = true } }",
-        extra);
-    agent = Agent.start(ConfigLoader.parse(config, "test.conf").config(), new AgentInfo("test", "n1", Instant.now()));
+    String config =
+        TestAgentConfig.hocon(
+            prefix,
+            nginx,
+            "  restart.enabled = false",
+            "  probes { port = null, home = null",
+            // rise = fall = 1: the quick start makes exactly one first run, then the interval
+            // applies.
+            "    stub { url = \""
+                + nginx.url("/nginx_status")
+                + "\", interval = "
+                + stubInterval
+                + ", rise = 1, fall = 1, critical = true } }",
+            extra);
+    agent =
+        Agent.start(
+            ConfigLoader.parse(config, "test.conf").config(),
+            new AgentInfo("test", "n1", Instant.now()));
   }
 
   String keepwatchMetrics() {
@@ -86,9 +94,10 @@ class MetricsAgainstRealExporterTest {
 
   static String get(String url) {
     try {
-      HttpResponse<String> response = HTTP.send(
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertEquals(200, response.statusCode(), url);
       return response.body();
     } catch (IOException | InterruptedException e) {
@@ -100,7 +109,9 @@ class MetricsAgainstRealExporterTest {
   static List<String> nginxLines(String exposition) {
     List<String> lines = new ArrayList<>();
     for (String line : exposition.split("\n")) {
-      if (line.startsWith("nginx_") || line.startsWith("# HELP nginx_") || line.startsWith("# TYPE nginx_")) {
+      if (line.startsWith("nginx_")
+          || line.startsWith("# HELP nginx_")
+          || line.startsWith("# TYPE nginx_")) {
         lines.add(line);
       }
     }
@@ -125,9 +136,16 @@ class MetricsAgainstRealExporterTest {
     List<String> ours = nginxLines(keepwatchMetrics());
 
     int port = RealNginx.freePort();
-    exporter = new ProcessBuilder(EXPORTER.toString(), "-nginx.scrape-uri", nginx.url("/nginx_status"),
-        "-web.listen-address", "127.0.0.1:" + port).redirectErrorStream(true)
-        .redirectOutput(prefix.resolve("exporter.log").toFile()).start();
+    exporter =
+        new ProcessBuilder(
+                EXPORTER.toString(),
+                "-nginx.scrape-uri",
+                nginx.url("/nginx_status"),
+                "-web.listen-address",
+                "127.0.0.1:" + port)
+            .redirectErrorStream(true)
+            .redirectOutput(prefix.resolve("exporter.log").toFile())
+            .start();
     Await.until(DEADLINE, "the exporter listening", () -> listening(port), l -> l);
     List<String> theirs = nginxLines(get("http://127.0.0.1:" + port + "/metrics"));
 
@@ -146,13 +164,23 @@ class MetricsAgainstRealExporterTest {
     assertEquals(their.keySet(), our.keySet(), "no labels, same samples");
     List<String> agents = nginx.loggedUserAgents();
     assertEquals("keepwatch", agents.get(0), agents.toString());
-    long exporterFetches = agents.stream().skip(1).filter(a -> a.startsWith("NGINX-Prometheus-Exporter")).count();
+    long exporterFetches =
+        agents.stream().skip(1).filter(a -> a.startsWith("NGINX-Prometheus-Exporter")).count();
     assertEquals(agents.size() - 1, exporterFetches, "nobody else touched nginx: " + agents);
-    for (String counter : List.of("nginx_connections_accepted", "nginx_connections_handled", "nginx_http_requests_total")) {
+    for (String counter :
+        List.of(
+            "nginx_connections_accepted",
+            "nginx_connections_handled",
+            "nginx_http_requests_total")) {
       assertEquals(our.get(counter) + exporterFetches, their.get(counter), counter);
     }
-    for (String gauge : List.of("nginx_connections_active", "nginx_connections_reading", "nginx_connections_waiting",
-        "nginx_connections_writing", "nginx_up")) {
+    for (String gauge :
+        List.of(
+            "nginx_connections_active",
+            "nginx_connections_reading",
+            "nginx_connections_waiting",
+            "nginx_connections_writing",
+            "nginx_up")) {
       assertEquals(our.get(gauge), their.get(gauge), gauge);
     }
   }
@@ -163,14 +191,23 @@ class MetricsAgainstRealExporterTest {
     Await.until(DEADLINE, "nginx_up 1", this::keepwatchMetrics, m -> m.contains("\nnginx_up 1\n"));
     Path exposition = prefix.resolve("metrics.txt");
     Files.writeString(exposition, keepwatchMetrics());
-    Process promtool = new ProcessBuilder(PROMTOOL.toString(), "check", "metrics")
-        .redirectInput(exposition.toFile()).redirectErrorStream(true).start();
+    Process promtool =
+        new ProcessBuilder(PROMTOOL.toString(), "check", "metrics")
+            .redirectInput(exposition.toFile())
+            .redirectErrorStream(true)
+            .start();
     assertTrue(promtool.waitFor(30, TimeUnit.SECONDS));
-    List<String> findings = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
-        .lines().filter(l -> !l.isBlank()).sorted().toList();
-    assertEquals(List.of(
-        "nginx_connections_accepted counter metrics should have \"_total\" suffix",
-        "nginx_connections_handled counter metrics should have \"_total\" suffix"), findings);
+    List<String> findings =
+        new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> !l.isBlank())
+            .sorted()
+            .toList();
+    assertEquals(
+        List.of(
+            "nginx_connections_accepted counter metrics should have \"_total\" suffix",
+            "nginx_connections_handled counter metrics should have \"_total\" suffix"),
+        findings);
   }
 
   @Test
@@ -180,9 +217,13 @@ class MetricsAgainstRealExporterTest {
     nginx.freeze(true);
     try {
       // The stub-status probe times out after 1 s; /metrics answers from the last result meanwhile.
-      String hung = Await.until(DEADLINE, "nginx_up 0", this::keepwatchMetrics, m -> m.contains("\nnginx_up 0\n"));
+      String hung =
+          Await.until(
+              DEADLINE, "nginx_up 0", this::keepwatchMetrics, m -> m.contains("\nnginx_up 0\n"));
       assertTrue(!hung.contains("nginx_connections_active"), "like the exporter: nginx_up 0 alone");
-      assertTrue(hung.contains("keepwatch_probe_failures_total{kind=\"stub-status\",outcome=\"timeout\",probe=\"stub\",}"),
+      assertTrue(
+          hung.contains(
+              "keepwatch_probe_failures_total{kind=\"stub-status\",outcome=\"timeout\",probe=\"stub\",}"),
           hung);
     } finally {
       nginx.freeze(false);
@@ -192,13 +233,28 @@ class MetricsAgainstRealExporterTest {
   @Test
   void theConfigFingerprintFollowsNginxT() throws Exception {
     Path nginxConf = prefix.resolve("nginx.conf");
-    start("1s", String.join("\n",
-        "  nginx.config-dump = " + SupervisorAgainstRealNginxTest.hocon(List.of(
-            RealNginx.BINARY.toString(), "-T", "-q", "-p", prefix.toString(), "-c", nginxConf.toString())),
-        "  nginx.config-fingerprint-interval = 200ms"));
+    start(
+        "1s",
+        String.join(
+            "\n",
+            "  nginx.config-dump = "
+                + SupervisorAgainstRealNginxTest.hocon(
+                    List.of(
+                        RealNginx.BINARY.toString(),
+                        "-T",
+                        "-q",
+                        "-p",
+                        prefix.toString(),
+                        "-c",
+                        nginxConf.toString())),
+            "  nginx.config-fingerprint-interval = 200ms"));
     String first = Await.until(DEADLINE, "a fingerprint", this::fingerprint, f -> f.length() == 16);
     Files.writeString(nginxConf, Files.readString(nginxConf) + "# changed\n");
-    Await.until(DEADLINE, "a new fingerprint", this::fingerprint, f -> f.length() == 16 && !f.equals(first));
+    Await.until(
+        DEADLINE,
+        "a new fingerprint",
+        this::fingerprint,
+        f -> f.length() == 16 && !f.equals(first));
   }
 
   String fingerprint() {

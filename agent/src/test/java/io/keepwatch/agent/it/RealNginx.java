@@ -1,7 +1,6 @@
 package io.keepwatch.agent.it;
 
 import io.keepwatch.agent.Await;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -48,7 +47,8 @@ final class RealNginx implements AutoCloseable {
     return start(prefix, true);
   }
 
-  private static RealNginx start(Path prefix, boolean daemon) throws IOException, InterruptedException {
+  private static RealNginx start(Path prefix, boolean daemon)
+      throws IOException, InterruptedException {
     RealNginx nginx = new RealNginx(prefix, freePort(), daemon);
     Files.createDirectories(prefix.resolve("logs"));
     Files.createDirectories(prefix.resolve("html"));
@@ -60,12 +60,20 @@ final class RealNginx implements AutoCloseable {
 
   /** argv that starts this nginx (daemon mode): what the agent's restart command runs. */
   List<String> startCommand() {
-    return List.of(BINARY.toString(), "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString());
+    return List.of(
+        BINARY.toString(), "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString());
   }
 
   /** argv of this nginx's config test. */
   List<String> configTestCommand() {
-    return List.of(BINARY.toString(), "-t", "-q", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString());
+    return List.of(
+        BINARY.toString(),
+        "-t",
+        "-q",
+        "-p",
+        prefix.toString(),
+        "-c",
+        prefix.resolve("nginx.conf").toString());
   }
 
   /**
@@ -100,16 +108,20 @@ final class RealNginx implements AutoCloseable {
 
   /** Writes a config nginx rejects ("bogus_directive"); the running nginx keeps the old one. */
   void breakConfig() throws IOException {
-    Files.writeString(prefix.resolve("nginx.conf"), "bogus_directive on;\n" + Files.readString(prefix.resolve("nginx.conf")));
+    Files.writeString(
+        prefix.resolve("nginx.conf"),
+        "bogus_directive on;\n" + Files.readString(prefix.resolve("nginx.conf")));
   }
 
   private static Path findBinary() {
-    for (String candidate : new String[] {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"}) {
+    for (String candidate :
+        new String[] {"/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"}) {
       if (Files.isExecutable(Path.of(candidate))) {
         return Path.of(candidate);
       }
     }
-    throw new IllegalStateException("nginx is not installed; scripts/test installs it (apt-get install nginx)");
+    throw new IllegalStateException(
+        "nginx is not installed; scripts/test installs it (apt-get install nginx)");
   }
 
   static int freePort() throws IOException {
@@ -152,23 +164,29 @@ final class RealNginx implements AutoCloseable {
     return "http://127.0.0.1:" + port + path;
   }
 
-  /** The stub_status location answers garbage instead of the page (a broken or hijacked location). */
+  /**
+   * The stub_status location answers garbage instead of the page (a broken or hijacked location).
+   */
   void serveGarbageStubStatus(boolean garbage) throws IOException, InterruptedException {
     writeConfig(garbage);
     List<Long> oldWorkers = workerPids();
     control("reload");
     // Reloaded once every old worker is gone and new ones run.
-    Await.until(Duration.ofSeconds(10), "reloaded", this::workerPids,
+    Await.until(
+        Duration.ofSeconds(10),
+        "reloaded",
+        this::workerPids,
         workers -> !workers.isEmpty() && workers.stream().noneMatch(oldWorkers::contains));
   }
 
   /** Starts the master again after a stop or kill, same prefix and port. */
   void startMaster() throws IOException, InterruptedException {
     Files.deleteIfExists(pidfile());
-    Process started = new ProcessBuilder(startCommand())
-        .redirectErrorStream(true)
-        .redirectOutput(prefix.resolve("logs/stdout.log").toFile())
-        .start();
+    Process started =
+        new ProcessBuilder(startCommand())
+            .redirectErrorStream(true)
+            .redirectOutput(prefix.resolve("logs/stdout.log").toFile())
+            .start();
     if (daemon) {
       if (!started.waitFor(10, TimeUnit.SECONDS) || started.exitValue() != 0) {
         started.destroyForcibly();
@@ -177,12 +195,16 @@ final class RealNginx implements AutoCloseable {
     } else {
       master = started;
     }
-    Await.until(Duration.ofSeconds(10), "nginx started with 2 workers", this::workerPids, w -> {
-      if (!daemon && !master.isAlive()) {
-        throw new AssertionError("nginx exited: " + readLog());
-      }
-      return w.size() == 2 && Files.exists(pidfile());
-    });
+    Await.until(
+        Duration.ofSeconds(10),
+        "nginx started with 2 workers",
+        this::workerPids,
+        w -> {
+          if (!daemon && !master.isAlive()) {
+            throw new AssertionError("nginx exited: " + readLog());
+          }
+          return w.size() == 2 && Files.exists(pidfile());
+        });
     remember();
   }
 
@@ -196,8 +218,8 @@ final class RealNginx implements AutoCloseable {
   }
 
   /**
-   * SIGTERM to the master: what "nginx -s stop" sends, without re-reading nginx.conf (which a
-   * test may have broken on purpose).
+   * SIGTERM to the master: what "nginx -s stop" sends, without re-reading nginx.conf (which a test
+   * may have broken on purpose).
    */
   void stop() throws IOException, InterruptedException {
     long pid = masterPid();
@@ -216,7 +238,11 @@ final class RealNginx implements AutoCloseable {
     signal("STOP", List.of(masterPid()));
     List<Long> pids = masterAndWorkers();
     signal("KILL", pids);
-    Await.until(Duration.ofSeconds(10), "nginx killed", () -> pids.stream().anyMatch(RealNginx::running), r -> !r);
+    Await.until(
+        Duration.ofSeconds(10),
+        "nginx killed",
+        () -> pids.stream().anyMatch(RealNginx::running),
+        r -> !r);
   }
 
   /** SIGSTOP (or SIGCONT) to master and workers: nginx hangs but its sockets stay open. */
@@ -238,19 +264,32 @@ final class RealNginx implements AutoCloseable {
     if (pid <= 0 || !running(pid)) {
       return List.of();
     }
-    return ProcessHandle.of(pid).map(h -> h.children().map(ProcessHandle::pid).toList()).orElse(List.of());
+    return ProcessHandle.of(pid)
+        .map(h -> h.children().map(ProcessHandle::pid).toList())
+        .orElse(List.of());
   }
 
   private void control(String signal) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(BINARY.toString(), "-p", prefix.toString(), "-c",
-        prefix.resolve("nginx.conf").toString(), "-s", signal).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                BINARY.toString(),
+                "-p",
+                prefix.toString(),
+                "-c",
+                prefix.resolve("nginx.conf").toString(),
+                "-s",
+                signal)
+            .redirectErrorStream(true)
+            .start();
     if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
       p.destroyForcibly();
-      throw new AssertionError("nginx -s " + signal + " failed: " + new String(p.getInputStream().readAllBytes()));
+      throw new AssertionError(
+          "nginx -s " + signal + " failed: " + new String(p.getInputStream().readAllBytes()));
     }
   }
 
-  private static void signal(String name, List<Long> pids) throws IOException, InterruptedException {
+  private static void signal(String name, List<Long> pids)
+      throws IOException, InterruptedException {
     List<String> argv = new ArrayList<>(List.of("kill", "-" + name, "--"));
     // Never -1 or 0: kill(2) would signal every process we may signal, or our whole group.
     pids.stream().filter(pid -> pid > 0).forEach(pid -> argv.add(Long.toString(pid)));
@@ -267,32 +306,45 @@ final class RealNginx implements AutoCloseable {
   private void writeConfig(boolean garbageStub) throws IOException {
     String stub = garbageStub ? "return 200 \"garbage\\n\";" : "stub_status;";
     String tmp = prefix.resolve("tmp").toString();
-    Files.writeString(prefix.resolve("nginx.conf"), String.join("\n",
-        daemon ? "" : "daemon off;",
-        // Workers must read html/ inside the test's private temporary directory.
-        "root".equals(System.getProperty("user.name")) ? "user root;" : "",
-        "worker_processes 2;",
-        "pid " + pidfile() + ";",
-        "error_log " + prefix.resolve("logs/error.log") + " notice;",
-        "events { worker_connections 256; }",
-        "http {",
-        accessLog ? "  log_format agents '$http_user_agent'; access_log " + prefix.resolve("logs/access.log")
-            + " agents; keepalive_timeout 0;" : "  access_log off;",
-        "  client_body_temp_path " + tmp + "; proxy_temp_path " + tmp + "; fastcgi_temp_path " + tmp + ";",
-        "  uwsgi_temp_path " + tmp + "; scgi_temp_path " + tmp + ";",
-        "  server {",
-        "    listen 127.0.0.1:" + port + ";",
-        "    location / { return 200 \"hello\\n\"; }",
-        "    location = /health { root " + prefix.resolve("html") + "; }",
-        "    location = /nginx_status { " + stub + " }",
-        "  }",
-        "}",
-        ""));
+    Files.writeString(
+        prefix.resolve("nginx.conf"),
+        String.join(
+            "\n",
+            daemon ? "" : "daemon off;",
+            // Workers must read html/ inside the test's private temporary directory.
+            "root".equals(System.getProperty("user.name")) ? "user root;" : "",
+            "worker_processes 2;",
+            "pid " + pidfile() + ";",
+            "error_log " + prefix.resolve("logs/error.log") + " notice;",
+            "events { worker_connections 256; }",
+            "http {",
+            accessLog
+                ? "  log_format agents '$http_user_agent'; access_log "
+                    + prefix.resolve("logs/access.log")
+                    + " agents; keepalive_timeout 0;"
+                : "  access_log off;",
+            "  client_body_temp_path "
+                + tmp
+                + "; proxy_temp_path "
+                + tmp
+                + "; fastcgi_temp_path "
+                + tmp
+                + ";",
+            "  uwsgi_temp_path " + tmp + "; scgi_temp_path " + tmp + ";",
+            "  server {",
+            "    listen 127.0.0.1:" + port + ";",
+            "    location / { return 200 \"hello\\n\"; }",
+            "    location = /health { root " + prefix.resolve("html") + "; }",
+            "    location = /nginx_status { " + stub + " }",
+            "  }",
+            "}",
+            ""));
   }
 
   private String readLog() {
     try {
-      return Files.readString(prefix.resolve("logs/stdout.log")) + Files.readString(prefix.resolve("logs/error.log"));
+      return Files.readString(prefix.resolve("logs/stdout.log"))
+          + Files.readString(prefix.resolve("logs/error.log"));
     } catch (IOException e) {
       return "(no log: " + e + ")";
     }

@@ -14,9 +14,15 @@ final class StatusJson {
   private StatusJson() {}
 
   static List<ActionRecord> actions(String json) {
-    Config status = ConfigFactory.parseString(json, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+    Config status =
+        ConfigFactory.parseString(json, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
     return status.getConfigList("actions").stream()
-        .map(a -> new ActionRecord(Instant.parse(a.getString("at")), a.getString("action"), a.getString("outcome")))
+        .map(
+            a ->
+                new ActionRecord(
+                    Instant.parse(a.getString("at")),
+                    a.getString("action"),
+                    a.getString("outcome")))
         .toList();
   }
 }

@@ -1,12 +1,11 @@
 package io.keepwatch.agent.it;
 
-import io.keepwatch.agent.Await;
-import io.keepwatch.agent.Commands;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.Await;
+import io.keepwatch.agent.Commands;
 import io.keepwatch.agent.cli.Cli;
 import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.config.ConfigLoader;
@@ -17,7 +16,6 @@ import io.keepwatch.agent.verdict.Snapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The supervisor against a real, daemonized nginx: the agent's restart command starts the
- * test's nginx, its config test tests the test's config.
+ * The supervisor against a real, daemonized nginx: the agent's restart command starts the test's
+ * nginx, its config test tests the test's config.
  */
 class SupervisorAgainstRealNginxTest {
 
@@ -68,19 +66,24 @@ class SupervisorAgainstRealNginxTest {
   }
 
   void startAgent(String extra) throws Exception {
-    String config = TestAgentConfig.hocon(prefix, nginx,
-        "  nginx {",
-        "    config-test = " + hocon(nginx.configTestCommand()),
-        "    restart = " + hocon(nginx.startCommand()),
-        "    command-timeout = 10s",
-        "  }",
-        "  probes {",
-        "    port.address = \"127.0.0.1:" + nginx.port() + "\"",
-        "    home { url = \"" + nginx.url("/health") + "\", interval = 200ms, timeout = 500ms }",
-        "    stub.url = \"" + nginx.url("/nginx_status") + "\"",
-        "  }",
-        "  restart { grace = 3s, backoff = 200ms }",
-        extra);
+    String config =
+        TestAgentConfig.hocon(
+            prefix,
+            nginx,
+            "  nginx {",
+            "    config-test = " + hocon(nginx.configTestCommand()),
+            "    restart = " + hocon(nginx.startCommand()),
+            "    command-timeout = 10s",
+            "  }",
+            "  probes {",
+            "    port.address = \"127.0.0.1:" + nginx.port() + "\"",
+            "    home { url = \""
+                + nginx.url("/health")
+                + "\", interval = 200ms, timeout = 500ms }",
+            "    stub.url = \"" + nginx.url("/nginx_status") + "\"",
+            "  }",
+            "  restart { grace = 3s, backoff = 200ms }",
+            extra);
     configFile = prefix.resolve("keepwatch.conf");
     Files.writeString(configFile, config);
     AgentConfig agentConfig = ConfigLoader.load(configFile).config();
@@ -96,7 +99,10 @@ class SupervisorAgainstRealNginxTest {
   }
 
   Snapshot awaitState(NodeState state, String reasonPart) {
-    return Await.until(DEADLINE, state + " with '" + reasonPart + "'", this::snapshot,
+    return Await.until(
+        DEADLINE,
+        state + " with '" + reasonPart + "'",
+        this::snapshot,
         s -> s.verdict().state() == state && s.verdict().reason().contains(reasonPart));
   }
 
@@ -111,20 +117,23 @@ class SupervisorAgainstRealNginxTest {
   }
 
   HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.http().port() + path)).GET());
+    return send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.http().port() + path)).GET());
   }
 
   HttpResponse<String> send(HttpRequest.Builder request) {
     try {
-      return HTTP.send(request.timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      return HTTP.send(
+          request.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError("request failed: " + e, e);
     }
   }
 
   int cli(ByteArrayOutputStream out, String... args) {
-    return new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8))
+    return new Cli(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(out, true, StandardCharsets.UTF_8))
         .run(args);
   }
 
@@ -135,25 +144,40 @@ class SupervisorAgainstRealNginxTest {
     long oldPid = nginx.masterPid();
     long stoppedAt = System.nanoTime();
     nginx.stop();
-    Await.until(DEADLINE, "UP with a new master", this::snapshot,
-        s -> s.verdict().state() == NodeState.UP && nginx.masterPid() > 0 && nginx.masterPid() != oldPid);
+    Await.until(
+        DEADLINE,
+        "UP with a new master",
+        this::snapshot,
+        s ->
+            s.verdict().state() == NodeState.UP
+                && nginx.masterPid() > 0
+                && nginx.masterPid() != oldPid);
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
     nginx.remember();
     System.out.println("FIGURE stop -> UP again after an automatic restart: " + tookMs + " ms");
     assertEquals(1, actions("config-test").size());
     assertEquals(1, actions("restart").size());
-    assertTrue(actions("restart").get(0).outcome().contains(": exit 0 in "), actions("restart").toString());
+    assertTrue(
+        actions("restart").get(0).outcome().contains(": exit 0 in "),
+        actions("restart").toString());
     assertEquals(200, get("/check").statusCode());
 
     // keepwatch status shows what was done.
-    Files.writeString(configFile.resolveSibling("client.conf"),
+    Files.writeString(
+        configFile.resolveSibling("client.conf"),
         "keepwatch.http.listen = \"127.0.0.1:" + agent.http().port() + "\"\n");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    assertEquals(0, cli(out, "status", "--config", configFile.resolveSibling("client.conf").toString()), out.toString());
+    assertEquals(
+        0,
+        cli(out, "status", "--config", configFile.resolveSibling("client.conf").toString()),
+        out.toString());
     String shown = out.toString(StandardCharsets.UTF_8);
     assertTrue(shown.contains("RECENT ACTIONS"), shown);
-    assertTrue(shown.contains("config-test: " + String.join(" ", nginx.configTestCommand()) + ": exit 0"), shown);
-    assertTrue(shown.contains("restart: " + String.join(" ", nginx.startCommand()) + ": exit 0"), shown);
+    assertTrue(
+        shown.contains("config-test: " + String.join(" ", nginx.configTestCommand()) + ": exit 0"),
+        shown);
+    assertTrue(
+        shown.contains("restart: " + String.join(" ", nginx.startCommand()) + ": exit 0"), shown);
     assertTrue(shown.contains("recovery: restart 1 worked: nginx master "), shown);
   }
 
@@ -167,8 +191,11 @@ class SupervisorAgainstRealNginxTest {
     // directive "bogus_directive" in /tmp/.../nginx.conf:1".
     Snapshot escalated = awaitState(NodeState.ESCALATED, "config test failed, not restarting: ");
     String reason = escalated.verdict().reason();
-    assertTrue(reason.contains("[emerg]") && reason.contains("unknown directive \"bogus_directive\"")
-        && reason.contains("nginx.conf:1"), reason);
+    assertTrue(
+        reason.contains("[emerg]")
+            && reason.contains("unknown directive \"bogus_directive\"")
+            && reason.contains("nginx.conf:1"),
+        reason);
     assertEquals(0, actions("restart").size(), "never restart with a broken config");
     HttpResponse<String> check = get("/check");
     assertEquals(503, check.statusCode());
@@ -197,27 +224,33 @@ class SupervisorAgainstRealNginxTest {
     awaitState(NodeState.UP, "");
     AtomicBoolean killing = new AtomicBoolean(true);
     AtomicInteger kills = new AtomicInteger();
-    Thread killer = new Thread(() -> {
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      long lastKilled = -1;
-      while (killing.get() && System.nanoTime() < end) {
-        long pid = nginx.masterPid();
-        if (pid > 0 && pid != lastKilled && RealNginx.running(pid) && nginx.workerPids().size() == 2) {
-          try {
-            nginx.killAll();
-            lastKilled = pid;
-            kills.incrementAndGet();
-          } catch (Exception e) {
-            return;
-          }
-        }
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "crash-loop-killer");
+    Thread killer =
+        new Thread(
+            () -> {
+              long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+              long lastKilled = -1;
+              while (killing.get() && System.nanoTime() < end) {
+                long pid = nginx.masterPid();
+                if (pid > 0
+                    && pid != lastKilled
+                    && RealNginx.running(pid)
+                    && nginx.workerPids().size() == 2) {
+                  try {
+                    nginx.killAll();
+                    lastKilled = pid;
+                    kills.incrementAndGet();
+                  } catch (Exception e) {
+                    return;
+                  }
+                }
+                try {
+                  Thread.sleep(20);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "crash-loop-killer");
     killer.start();
     try {
       awaitState(NodeState.ESCALATED, "restart budget spent: 3 restarts within 5m");
@@ -239,7 +272,8 @@ class SupervisorAgainstRealNginxTest {
   private void startDaemonAndAgentWithHardRestart() throws Exception {
     nginx = RealNginx.startDaemon(prefix);
     Path hardRestart = Path.of("../scripts/nginx-hard-restart").toAbsolutePath().normalize();
-    List<String> restart = new java.util.ArrayList<>(List.of(hardRestart.toString(), nginx.pidfile().toString()));
+    List<String> restart =
+        new java.util.ArrayList<>(List.of(hardRestart.toString(), nginx.pidfile().toString()));
     restart.addAll(nginx.startCommand());
     startAgent("nginx.restart = " + hocon(restart));
     awaitState(NodeState.UP, "");
@@ -250,8 +284,14 @@ class SupervisorAgainstRealNginxTest {
     startDaemonAndAgentWithHardRestart();
     long hungPid = nginx.masterPid();
     nginx.freeze(true);
-    Await.until(DEADLINE, "UP with a new master", this::snapshot,
-        s -> s.verdict().state() == NodeState.UP && nginx.masterPid() > 0 && nginx.masterPid() != hungPid);
+    Await.until(
+        DEADLINE,
+        "UP with a new master",
+        this::snapshot,
+        s ->
+            s.verdict().state() == NodeState.UP
+                && nginx.masterPid() > 0
+                && nginx.masterPid() != hungPid);
     nginx.remember();
     assertTrue(!RealNginx.running(hungPid), "the hung master was killed");
     assertEquals(1, actions("restart").size());
@@ -265,8 +305,14 @@ class SupervisorAgainstRealNginxTest {
     assertTrue(master > 0 && !workers.isEmpty());
     // SIGKILL to the master only: its workers live on as orphans, holding the listening socket.
     Commands.signal("KILL", master);
-    Await.until(DEADLINE, "UP with a new master", this::snapshot,
-        s -> s.verdict().state() == NodeState.UP && nginx.masterPid() > 0 && nginx.masterPid() != master);
+    Await.until(
+        DEADLINE,
+        "UP with a new master",
+        this::snapshot,
+        s ->
+            s.verdict().state() == NodeState.UP
+                && nginx.masterPid() > 0
+                && nginx.masterPid() != master);
     nginx.remember();
     for (long worker : workers) {
       assertTrue(!RealNginx.running(worker), "orphaned worker " + worker + " still running");
@@ -278,27 +324,38 @@ class SupervisorAgainstRealNginxTest {
   @Test
   void escalationCallsTheWebhookWithNodeStateReasonAndTime() throws Exception {
     // A webhook receiver on loopback that records what it gets.
-    java.util.concurrent.BlockingQueue<String> posted = new java.util.concurrent.LinkedBlockingQueue<>();
-    com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress("127.0.0.1", 0), 4);
-    receiver.createContext("/hook", exchange -> {
-      posted.add(exchange.getRequestMethod() + " " + exchange.getRequestHeaders().getFirst("Content-Type") + " "
-          + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    java.util.concurrent.BlockingQueue<String> posted =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer receiver =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+    receiver.createContext(
+        "/hook",
+        exchange -> {
+          posted.add(
+              exchange.getRequestMethod()
+                  + " "
+                  + exchange.getRequestHeaders().getFirst("Content-Type")
+                  + " "
+                  + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     receiver.start();
     try {
-      escalateWithCommands("webhook = \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"");
+      escalateWithCommands(
+          "webhook = \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"");
       String got = posted.poll(20, TimeUnit.SECONDS);
       assertTrue(got != null, "the webhook was called");
       assertTrue(got.startsWith("POST application/json {"), got);
-      com.typesafe.config.Config json = com.typesafe.config.ConfigFactory.parseString(got.substring(got.indexOf('{')));
+      com.typesafe.config.Config json =
+          com.typesafe.config.ConfigFactory.parseString(got.substring(got.indexOf('{')));
       assertEquals("test-node", json.getString("node"));
       assertEquals("ESCALATED", json.getString("state"));
       assertTrue(json.getString("reason").startsWith("config test failed, not restarting: "), got);
       Instant.parse(json.getString("time"));
-      List<ActionRecord> webhook = Await.until(DEADLINE, "the webhook's record", () -> actions("webhook"), l -> !l.isEmpty());
+      List<ActionRecord> webhook =
+          Await.until(
+              DEADLINE, "the webhook's record", () -> actions("webhook"), l -> !l.isEmpty());
       assertTrue(webhook.get(0).outcome().endsWith(": HTTP 204"), webhook.toString());
     } finally {
       receiver.stop(0);
@@ -307,9 +364,14 @@ class SupervisorAgainstRealNginxTest {
 
   @Test
   void aWebhookThatNeverAnswersIsCutAtItsTimeout() throws Exception {
-    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 4, java.net.InetAddress.getByName("127.0.0.1"))) {
-      escalateWithCommands("webhook = \"http://127.0.0.1:" + silent.getLocalPort() + "/hook\", webhook-timeout = 500ms");
-      List<ActionRecord> webhook = Await.until(DEADLINE, "a webhook record", () -> actions("webhook"), l -> !l.isEmpty());
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 4, java.net.InetAddress.getByName("127.0.0.1"))) {
+      escalateWithCommands(
+          "webhook = \"http://127.0.0.1:"
+              + silent.getLocalPort()
+              + "/hook\", webhook-timeout = 500ms");
+      List<ActionRecord> webhook =
+          Await.until(DEADLINE, "a webhook record", () -> actions("webhook"), l -> !l.isEmpty());
       assertTrue(webhook.get(0).outcome().contains("failed"), webhook.toString());
       assertEquals(200, get("/status").statusCode());
     }
@@ -326,20 +388,30 @@ class SupervisorAgainstRealNginxTest {
 
   @Test
   void escalationCommandsThatHangOrFailAreLoggedAndTheAgentGoesOn() throws Exception {
-    start("escalation { commands = [[\"sleep\", \"60\"], [\"false\"], [\"/nonexistent/cmd\"]], command-timeout = 1s }");
+    start(
+        "escalation { commands = [[\"sleep\", \"60\"], [\"false\"], [\"/nonexistent/cmd\"]], command-timeout = 1s }");
     awaitState(NodeState.UP, "");
     nginx.breakConfig();
     nginx.stop();
     awaitState(NodeState.ESCALATED, "config test failed");
-    List<ActionRecord> escalations = Await.until(DEADLINE, "three escalation records",
-        () -> actions("escalation"), list -> list.size() >= 4);
+    List<ActionRecord> escalations =
+        Await.until(
+            DEADLINE,
+            "three escalation records",
+            () -> actions("escalation"),
+            list -> list.size() >= 4);
     String all = escalations.toString();
     assertTrue(all.contains("sleep 60: killed at its timeout after"), all);
     assertTrue(all.contains("false: exit 1"), all);
     assertTrue(all.contains("/nonexistent/cmd: cannot start"), all);
     assertEquals(200, get("/status").statusCode(), "the agent still answers");
-    assertEquals(0, ProcessHandle.current().descendants()
-        .filter(p -> p.info().command().map(c -> c.endsWith("sleep")).orElse(false)).count(), "the hung command is gone");
+    assertEquals(
+        0,
+        ProcessHandle.current()
+            .descendants()
+            .filter(p -> p.info().command().map(c -> c.endsWith("sleep")).orElse(false))
+            .count(),
+        "the hung command is gone");
   }
 
   @Test
@@ -347,7 +419,17 @@ class SupervisorAgainstRealNginxTest {
     start("");
     awaitState(NodeState.UP, "");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    assertEquals(0, cli(out, "maintenance", "on", "--reason", "kernel upgrade", "--config", configFile.toString()), out.toString());
+    assertEquals(
+        0,
+        cli(
+            out,
+            "maintenance",
+            "on",
+            "--reason",
+            "kernel upgrade",
+            "--config",
+            configFile.toString()),
+        out.toString());
     HttpResponse<String> check = get("/check");
     assertEquals(503, check.statusCode());
     assertEquals("MAINTENANCE kernel upgrade\n", check.body());
@@ -364,7 +446,8 @@ class SupervisorAgainstRealNginxTest {
     assertEquals("MAINTENANCE kernel upgrade\n", get("/check").body());
 
     out.reset();
-    assertEquals(0, cli(out, "maintenance", "off", "--config", configFile.toString()), out.toString());
+    assertEquals(
+        0, cli(out, "maintenance", "off", "--config", configFile.toString()), out.toString());
     // Out of maintenance with nginx down: now it is restarted.
     awaitState(NodeState.UP, "");
     assertEquals(1, actions("restart").size());
@@ -375,23 +458,28 @@ class SupervisorAgainstRealNginxTest {
   void aSecondAgentOnTheSameSocketIsRefusedAndAStaleSocketIsReplaced() throws Exception {
     start("");
     AgentConfig same = ConfigLoader.load(configFile).config();
-    java.io.IOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-        () -> Agent.start(same, new AgentInfo("test", "second", Instant.now())));
-    assertEquals("another keepwatch is listening on " + agent.controlSocket(), refused.getMessage());
+    java.io.IOException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class,
+            () -> Agent.start(same, new AgentInfo("test", "second", Instant.now())));
+    assertEquals(
+        "another keepwatch is listening on " + agent.controlSocket(), refused.getMessage());
     assertEquals(200, get("/status").statusCode(), "the first agent is untouched");
 
     // A crash leaves the socket file behind; the next start replaces it.
     Path socket = agent.controlSocket();
     agent.close();
     agent = null;
-    java.nio.channels.ServerSocketChannel leftover = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+    java.nio.channels.ServerSocketChannel leftover =
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
     leftover.bind(java.net.UnixDomainSocketAddress.of(socket));
     leftover.close(); // the file stays, nobody listens: what a SIGKILLed agent leaves
     assertTrue(Files.exists(socket));
     startAgent("");
     assertEquals(socket, agent.controlSocket());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    assertEquals(0, cli(out, "maintenance", "on", "--config", configFile.toString()), out.toString());
+    assertEquals(
+        0, cli(out, "maintenance", "on", "--config", configFile.toString()), out.toString());
   }
 
   @Test
@@ -403,7 +491,8 @@ class SupervisorAgainstRealNginxTest {
     awaitState(NodeState.ESCALATED, "config test failed");
     nginx.failHealth(false);
     Thread.sleep(1500);
-    assertEquals(NodeState.ESCALATED, snapshot().verdict().state(), "sticky: healthy again is not enough");
+    assertEquals(
+        NodeState.ESCALATED, snapshot().verdict().state(), "sticky: healthy again is not enough");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertEquals(0, cli(out, "reset", "--config", configFile.toString()), out.toString());
     awaitState(NodeState.UP, "");
@@ -414,10 +503,17 @@ class SupervisorAgainstRealNginxTest {
     start("control.group = \"nogroup\"");
     Path socket = agent.controlSocket();
     assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
-    assertEquals("nogroup", Files.readAttributes(socket, java.nio.file.attribute.PosixFileAttributes.class).group().getName());
+    assertEquals(
+        "nogroup",
+        Files.readAttributes(socket, java.nio.file.attribute.PosixFileAttributes.class)
+            .group()
+            .getName());
 
-    HttpResponse<String> overTcp = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.http().port()
-        + "/maintenance")).POST(HttpRequest.BodyPublishers.ofString("state=on&reason=x")));
+    HttpResponse<String> overTcp =
+        send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + agent.http().port() + "/maintenance"))
+                .POST(HttpRequest.BodyPublishers.ofString("state=on&reason=x")));
     assertEquals(405, overTcp.statusCode());
     assertTrue(overTcp.body().contains("only accepted on the unix control socket"), overTcp.body());
     assertTrue(snapshot().verdict().state() != NodeState.MAINTENANCE);
@@ -427,17 +523,29 @@ class SupervisorAgainstRealNginxTest {
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
     // As user nobody, outside the socket's group: connect(2) must fail with EACCES.
-    String client = "import socket, sys\n"
-        + "s = socket.socket(socket.AF_UNIX)\n"
-        + "try:\n"
-        + "    s.connect(sys.argv[1])\n"
-        + "    s.sendall(b'POST /maintenance HTTP/1.0\\r\\nContent-Length: 8\\r\\n\\r\\nstate=on')\n"
-        + "    print(s.recv(200))\n"
-        + "except OSError as e:\n"
-        + "    print('errno', e.errno); sys.exit(13)\n";
+    String client =
+        "import socket, sys\n"
+            + "s = socket.socket(socket.AF_UNIX)\n"
+            + "try:\n"
+            + "    s.connect(sys.argv[1])\n"
+            + "    s.sendall(b'POST /maintenance HTTP/1.0\\r\\nContent-Length: 8\\r\\n\\r\\nstate=on')\n"
+            + "    print(s.recv(200))\n"
+            + "except OSError as e:\n"
+            + "    print('errno', e.errno); sys.exit(13)\n";
     // Not in the socket's group (gid 4242): refused by the kernel.
-    Process other = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=4242", "--clear-groups", "--",
-        "/usr/bin/python3", "-c", client, socket.toString()).redirectErrorStream(true).start();
+    Process other =
+        new ProcessBuilder(
+                "setpriv",
+                "--reuid=65534",
+                "--regid=4242",
+                "--clear-groups",
+                "--",
+                "/usr/bin/python3",
+                "-c",
+                client,
+                socket.toString())
+            .redirectErrorStream(true)
+            .start();
     assertTrue(other.waitFor(10, TimeUnit.SECONDS));
     String said = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(13, other.exitValue(), said);
@@ -445,8 +553,19 @@ class SupervisorAgainstRealNginxTest {
     assertTrue(snapshot().verdict().state() != NodeState.MAINTENANCE);
 
     // A member of control.group (nogroup, gid 65534) may drain the node.
-    Process member = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-        "/usr/bin/python3", "-c", client, socket.toString()).redirectErrorStream(true).start();
+    Process member =
+        new ProcessBuilder(
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--",
+                "/usr/bin/python3",
+                "-c",
+                client,
+                socket.toString())
+            .redirectErrorStream(true)
+            .start();
     assertTrue(member.waitFor(10, TimeUnit.SECONDS));
     String answered = new String(member.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, member.exitValue(), answered);

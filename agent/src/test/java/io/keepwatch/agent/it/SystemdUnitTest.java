@@ -10,7 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** systemd/keepwatch.service passes systemd-analyze verify (offline, with the launcher from this tree). */
+/**
+ * systemd/keepwatch.service passes systemd-analyze verify (offline, with the launcher from this
+ * tree).
+ */
 class SystemdUnitTest {
 
   static final Path UNIT = Path.of("../systemd/keepwatch.service").toAbsolutePath().normalize();
@@ -20,11 +23,17 @@ class SystemdUnitTest {
   void theUnitVerifiesCleanly(@TempDir Path dir) throws Exception {
     String unit = Files.readString(UNIT);
     assertTrue(unit.contains("ExecStart=/usr/bin/keepwatch run"), "the packaged path");
-    assertTrue(unit.contains("Type=notify") && unit.contains("WatchdogSec=") && unit.contains("RuntimeDirectory=keepwatch"));
+    assertTrue(
+        unit.contains("Type=notify")
+            && unit.contains("WatchdogSec=")
+            && unit.contains("RuntimeDirectory=keepwatch"));
     // verify checks that ExecStart exists: point it at this tree's launcher.
     Path copy = dir.resolve("keepwatch.service");
     Files.writeString(copy, unit.replace("ExecStart=/usr/bin/keepwatch", "ExecStart=" + LAUNCHER));
-    Process verify = new ProcessBuilder("systemd-analyze", "verify", copy.toString()).redirectErrorStream(true).start();
+    Process verify =
+        new ProcessBuilder("systemd-analyze", "verify", copy.toString())
+            .redirectErrorStream(true)
+            .start();
     assertTrue(verify.waitFor(60, TimeUnit.SECONDS));
     String said = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals("", said.strip(), "systemd-analyze verify findings");

@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The agent configuration every integration test starts from: loopback only, files in its own dir. */
+/**
+ * The agent configuration every integration test starts from: loopback only, files in its own dir.
+ */
 final class TestAgentConfig {
 
   private TestAgentConfig() {}
@@ -14,11 +16,13 @@ final class TestAgentConfig {
    * {@code dir}, nginx's pidfile; {@code lines} go inside {@code keepwatch { }} after that.
    */
   static String hocon(Path dir, RealNginx nginx, String... lines) {
-    List<String> all = new ArrayList<>(List.of(
-        "keepwatch {",
-        "  http.listen = \"127.0.0.1:0\"",
-        "  control.socket = \"" + dir.resolve("run/keepwatch.sock") + "\"",
-        "  nginx.pidfile = \"" + nginx.pidfile() + "\""));
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "keepwatch {",
+                "  http.listen = \"127.0.0.1:0\"",
+                "  control.socket = \"" + dir.resolve("run/keepwatch.sock") + "\"",
+                "  nginx.pidfile = \"" + nginx.pidfile() + "\""));
     all.addAll(List.of(lines));
     all.add("}");
     return String.join("\n", all);

@@ -1,11 +1,10 @@
 package io.keepwatch.agent.keepalived;
 
-import io.keepwatch.agent.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwatch.agent.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -29,22 +28,29 @@ class NotifyFifoTest {
 
   @Test
   void parsesKeepalivedLines() {
-    assertEquals(new NotifyLine("INSTANCE", "VI_1", "MASTER", 100), NotifyLine.parse("INSTANCE \"VI_1\" MASTER 100"));
-    assertEquals(new NotifyLine("GROUP", "VG 1", "BACKUP", 0), NotifyLine.parse("GROUP \"VG 1\" BACKUP 0"));
+    assertEquals(
+        new NotifyLine("INSTANCE", "VI_1", "MASTER", 100),
+        NotifyLine.parse("INSTANCE \"VI_1\" MASTER 100"));
+    assertEquals(
+        new NotifyLine("GROUP", "VG 1", "BACKUP", 0), NotifyLine.parse("GROUP \"VG 1\" BACKUP 0"));
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "garbage",
-      "INSTANCE VI_1 MASTER 100",
-      "INSTANCE \"VI_1\" MASTER",
-      "INSTANCE \"VI_1\" MASTER -5",
-      "INSTANCE \"VI_1\" MASTER 100 extra",
-      "INSTANCE \"\" MASTER 100",
-      "instance \"VI_1\" master 100",
-      "INSTANCE \"VI\u0001\" MASTER 100"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "garbage",
+        "INSTANCE VI_1 MASTER 100",
+        "INSTANCE \"VI_1\" MASTER",
+        "INSTANCE \"VI_1\" MASTER -5",
+        "INSTANCE \"VI_1\" MASTER 100 extra",
+        "INSTANCE \"\" MASTER 100",
+        "instance \"VI_1\" master 100",
+        "INSTANCE \"VI\u0001\" MASTER 100"
+      })
   void rejectsWhatKeepalivedDoesNotWrite(String line) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NotifyLine.parse(line));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> NotifyLine.parse(line));
     assertTrue(e.getMessage().startsWith("expected TYPE \"NAME\" STATE PRIORITY"), e.getMessage());
   }
 
@@ -54,7 +60,8 @@ class NotifyFifoTest {
   }
 
   static void write(Path fifo, String text) throws IOException {
-    try (FileOutputStream out = new FileOutputStream(fifo.toFile())) { // blocks until our reader is there
+    try (FileOutputStream out =
+        new FileOutputStream(fifo.toFile())) { // blocks until our reader is there
       out.write(text.getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -71,15 +78,38 @@ class NotifyFifoTest {
     try (NotifyFifoReader reader = new NotifyFifoReader(fifo, roles)) {
       reader.start();
       await(() -> Files.exists(fifo), e -> e); // created by the reader, mode 0600
-      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fifo)));
+      assertEquals(
+          "rw-------",
+          java.nio.file.attribute.PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(fifo)));
 
-      write(fifo, "INSTANCE \"VI_1\" BACKUP 100\n\u0000\u0001garbage\nINSTANCE \"VI_1\" MASTER 100\nGROUP \"VG_1\" MASTER 0\n");
+      write(
+          fifo,
+          "INSTANCE \"VI_1\" BACKUP 100\n\u0000\u0001garbage\nINSTANCE \"VI_1\" MASTER 100\nGROUP \"VG_1\" MASTER 0\n");
       Map<String, VrrpRoles.Role> seen = await(roles::roles, r -> r.size() == 2);
       assertEquals("MASTER", seen.get("VI_1").state());
       assertEquals("MASTER", seen.get("group VG_1").state());
-      assertEquals(1.0, registry.get("keepwatch.vrrp.state").tags("vrrp_instance", "VI_1", "state", "MASTER").gauge().value());
-      assertEquals(0.0, registry.get("keepwatch.vrrp.state").tags("vrrp_instance", "VI_1", "state", "BACKUP").gauge().value());
-      assertEquals(1.0, registry.get("keepwatch.vrrp.transitions").tags("vrrp_instance", "VI_1", "to", "MASTER").counter().count());
+      assertEquals(
+          1.0,
+          registry
+              .get("keepwatch.vrrp.state")
+              .tags("vrrp_instance", "VI_1", "state", "MASTER")
+              .gauge()
+              .value());
+      assertEquals(
+          0.0,
+          registry
+              .get("keepwatch.vrrp.state")
+              .tags("vrrp_instance", "VI_1", "state", "BACKUP")
+              .gauge()
+              .value());
+      assertEquals(
+          1.0,
+          registry
+              .get("keepwatch.vrrp.transitions")
+              .tags("vrrp_instance", "VI_1", "to", "MASTER")
+              .counter()
+              .count());
 
       // The writer closed (keepalived stopped); a new writer (keepalived restarted) is read on.
       write(fifo, "INSTANCE \"VI_1\" FAULT 100\n");

@@ -11,7 +11,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.StringLength;
 
-/** The notify FIFO line parser over generated lines: parses keepalived's, refuses the rest with a reason. */
+/**
+ * The notify FIFO line parser over generated lines: parses keepalived's, refuses the rest with a
+ * reason.
+ */
 class NotifyLineProperties {
 
   static void parsesOrSaysWhy(String line) {
@@ -29,12 +32,18 @@ class NotifyLineProperties {
 
   @Provide
   Arbitrary<String> instanceNames() {
-    return Arbitraries.strings().withCharRange('!', '~').excludeChars('"').ofMinLength(1).ofMaxLength(128);
+    return Arbitraries.strings()
+        .withCharRange('!', '~')
+        .excludeChars('"')
+        .ofMinLength(1)
+        .ofMaxLength(128);
   }
 
   @Property(tries = 1000)
-  void keepalivedsLinesParseToWhatTheySay(@ForAll("instanceNames") String name,
-      @ForAll("states") String state, @ForAll("priorities") int priority) {
+  void keepalivedsLinesParseToWhatTheySay(
+      @ForAll("instanceNames") String name,
+      @ForAll("states") String state,
+      @ForAll("priorities") int priority) {
     NotifyLine parsed = NotifyLine.parse("INSTANCE \"" + name + "\" " + state + " " + priority);
     assertEquals(new NotifyLine("INSTANCE", name, state, priority), parsed);
   }
@@ -51,13 +60,15 @@ class NotifyLineProperties {
 
   @Provide
   Arbitrary<String> editedLines() {
-    Arbitrary<String> valid = Combinators.combine(instanceNames(), states(), priorities())
-        .as((n, s, p) -> "INSTANCE \"" + n + "\" " + s + " " + p);
+    Arbitrary<String> valid =
+        Combinators.combine(instanceNames(), states(), priorities())
+            .as((n, s, p) -> "INSTANCE \"" + n + "\" " + s + " " + p);
     return Combinators.combine(valid, Arbitraries.integers().between(0, 150), Arbitraries.chars())
-        .as((line, at, c) -> {
-          int i = Math.min(at, line.length());
-          return line.substring(0, i) + c + line.substring(Math.min(line.length(), i + 1));
-        });
+        .as(
+            (line, at, c) -> {
+              int i = Math.min(at, line.length());
+              return line.substring(0, i) + c + line.substring(Math.min(line.length(), i + 1));
+            });
   }
 
   @Property(tries = 3000)

@@ -28,11 +28,22 @@ class TrackFileWriterTest {
   @TempDir Path dir;
   Path mounted; // a tmpfs this test mounted, unmounted after
 
-  final Judge judge = new Judge(List.of(new ProbeSpec("port", Duration.ofMillis(200), Duration.ofMillis(300),
-      1, 1, true, new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))), Clock.systemUTC());
+  final Judge judge =
+      new Judge(
+          List.of(
+              new ProbeSpec(
+                  "port",
+                  Duration.ofMillis(200),
+                  Duration.ofMillis(300),
+                  1,
+                  1,
+                  true,
+                  new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))),
+          Clock.systemUTC());
 
   TrackFileWriter writer(Path file) {
-    TrackFileWriter writer = new TrackFileWriter(new AgentConfig.TrackFile(file, 1, 0), judge::snapshot);
+    TrackFileWriter writer =
+        new TrackFileWriter(new AgentConfig.TrackFile(file, 1, 0), judge::snapshot);
     judge.addListener(writer);
     writer.start();
     return writer;
@@ -104,10 +115,15 @@ class TrackFileWriterTest {
 
   @Test
   void aFullDiskRemovesTheFileRatherThanLeaveAStaleUp() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root (CI runs as root)");
+    Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "mounting a tmpfs needs root (CI runs as root)");
     Path small = Files.createDirectory(dir.resolve("small"));
-    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=16k,mode=0755", "tmpfs", small.toString())
-        .inheritIO().start();
+    Process mount =
+        new ProcessBuilder(
+                "mount", "-t", "tmpfs", "-o", "size=16k,mode=0755", "tmpfs", small.toString())
+            .inheritIO()
+            .start();
     assertTrue(mount.waitFor(10, TimeUnit.SECONDS) && mount.exitValue() == 0, "mount failed");
     mounted = small;
 
@@ -118,12 +134,16 @@ class TrackFileWriterTest {
 
     fill(small.resolve("filler"));
     down();
-    assertFalse(Files.exists(file), "a stale 1 stayed on a full disk: keepalived would keep the VIP on a DOWN node");
-    assertFalse(Files.exists(small.resolve(".track.tmp")), "a half-written temporary file stayed behind");
+    assertFalse(
+        Files.exists(file),
+        "a stale 1 stayed on a full disk: keepalived would keep the VIP on a DOWN node");
+    assertFalse(
+        Files.exists(small.resolve(".track.tmp")), "a half-written temporary file stayed behind");
 
     fill(small.resolve("filler2")); // removing the file freed its block: take that too
     up();
-    assertFalse(Files.exists(file), "nothing can be written while full: still missing, so still FAULT");
+    assertFalse(
+        Files.exists(file), "nothing can be written while full: still missing, so still FAULT");
 
     Files.delete(small.resolve("filler"));
     Files.delete(small.resolve("filler2"));

@@ -1,9 +1,8 @@
 package io.keepwatch.agent.metrics;
 
-import io.keepwatch.agent.Await;
-
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwatch.agent.Await;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -33,7 +32,10 @@ class MetricsEndpointTest {
     metrics.startRendering(renderer);
     counter.increment(7);
     // Expected within two render intervals (2 s); bounded at 5 s.
-    Await.until(java.time.Duration.ofSeconds(5), "the new value in the exposition", this::scraped,
+    Await.until(
+        java.time.Duration.ofSeconds(5),
+        "the new value in the exposition",
+        this::scraped,
         text -> text.contains("\ntest_events_total 7.0\n"));
   }
 

@@ -47,20 +47,33 @@ class ProbeSchedulerTest {
     CountDownLatch hungTimedOut = new CountDownLatch(1);
     Probe hung = probe(CompletableFuture::new); // never completes by itself
     Probe fast = probe(() -> CompletableFuture.completedFuture(ProbeResult.ok("fine")));
-    ProbeScheduler scheduler = new ProbeScheduler(List.of(
-        new ProbeScheduler.Scheduled("hung", new TimeBoundProbe(hung, Duration.ofSeconds(2)), Duration.ofMillis(50), 0),
-        new ProbeScheduler.Scheduled("fast", new TimeBoundProbe(fast, Duration.ofSeconds(1)), Duration.ofMillis(20), 0)),
-        executor, (name, result) -> {
-          delivered.add(name + ":" + result.outcome());
-          if (name.equals("hung")) {
-            hungTimedOut.countDown();
-          }
-        });
+    ProbeScheduler scheduler =
+        new ProbeScheduler(
+            List.of(
+                new ProbeScheduler.Scheduled(
+                    "hung",
+                    new TimeBoundProbe(hung, Duration.ofSeconds(2)),
+                    Duration.ofMillis(50),
+                    0),
+                new ProbeScheduler.Scheduled(
+                    "fast",
+                    new TimeBoundProbe(fast, Duration.ofSeconds(1)),
+                    Duration.ofMillis(20),
+                    0)),
+            executor,
+            (name, result) -> {
+              delivered.add(name + ":" + result.outcome());
+              if (name.equals("hung")) {
+                hungTimedOut.countDown();
+              }
+            });
     scheduler.start();
-    assertTrue(hungTimedOut.await(10, TimeUnit.SECONDS), "the hung probe's run ends at its timeout");
+    assertTrue(
+        hungTimedOut.await(10, TimeUnit.SECONDS), "the hung probe's run ends at its timeout");
     scheduler.close();
     int hungAt = delivered.indexOf("hung:TIMEOUT");
-    long fastBefore = delivered.subList(0, hungAt).stream().filter(s -> s.equals("fast:OK")).count();
+    long fastBefore =
+        delivered.subList(0, hungAt).stream().filter(s -> s.equals("fast:OK")).count();
     // 2 s of a 20 ms interval is ~100 runs; a handful proves the schedules are independent.
     assertTrue(fastBefore >= 5, "fast results before the hung probe timed out: " + fastBefore);
   }
@@ -74,21 +87,33 @@ class ProbeSchedulerTest {
     ScheduledThreadPoolExecutor slowWorld = new ScheduledThreadPoolExecutor(2);
     try {
       // Each run takes 30 ms, three times the interval.
-      Probe slow = probe(() -> {
-        maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-        CompletableFuture<ProbeResult> f = new CompletableFuture<>();
-        slowWorld.schedule(() -> {
-          inFlight.decrementAndGet();
-          f.complete(ProbeResult.ok("slow"));
-        }, 30, TimeUnit.MILLISECONDS);
-        return f;
-      });
-      ProbeScheduler scheduler = new ProbeScheduler(List.of(
-          new ProbeScheduler.Scheduled("slow", new TimeBoundProbe(slow, Duration.ofSeconds(1)), Duration.ofMillis(10), 0)),
-          executor, (name, result) -> {
-            runs.incrementAndGet();
-            tenRuns.countDown();
-          });
+      Probe slow =
+          probe(
+              () -> {
+                maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                CompletableFuture<ProbeResult> f = new CompletableFuture<>();
+                slowWorld.schedule(
+                    () -> {
+                      inFlight.decrementAndGet();
+                      f.complete(ProbeResult.ok("slow"));
+                    },
+                    30,
+                    TimeUnit.MILLISECONDS);
+                return f;
+              });
+      ProbeScheduler scheduler =
+          new ProbeScheduler(
+              List.of(
+                  new ProbeScheduler.Scheduled(
+                      "slow",
+                      new TimeBoundProbe(slow, Duration.ofSeconds(1)),
+                      Duration.ofMillis(10),
+                      0)),
+              executor,
+              (name, result) -> {
+                runs.incrementAndGet();
+                tenRuns.countDown();
+              });
       scheduler.start();
       assertTrue(tenRuns.await(10, TimeUnit.SECONDS));
       scheduler.close();
@@ -102,12 +127,16 @@ class ProbeSchedulerTest {
   void aFailingConsumerDoesNotStopTheSchedule() throws Exception {
     CountDownLatch threeRuns = new CountDownLatch(3);
     Probe ok = probe(() -> CompletableFuture.completedFuture(ProbeResult.ok("fine")));
-    ProbeScheduler scheduler = new ProbeScheduler(List.of(
-        new ProbeScheduler.Scheduled("p", new TimeBoundProbe(ok, Duration.ofSeconds(1)), Duration.ofMillis(5), 0)),
-        executor, (name, result) -> {
-          threeRuns.countDown();
-          throw new IllegalStateException("consumer bug");
-        });
+    ProbeScheduler scheduler =
+        new ProbeScheduler(
+            List.of(
+                new ProbeScheduler.Scheduled(
+                    "p", new TimeBoundProbe(ok, Duration.ofSeconds(1)), Duration.ofMillis(5), 0)),
+            executor,
+            (name, result) -> {
+              threeRuns.countDown();
+              throw new IllegalStateException("consumer bug");
+            });
     scheduler.start();
     assertTrue(threeRuns.await(10, TimeUnit.SECONDS));
     scheduler.close();
@@ -118,12 +147,16 @@ class ProbeSchedulerTest {
     List<Long> runAt = new CopyOnWriteArrayList<>();
     CountDownLatch threeRuns = new CountDownLatch(3);
     Probe ok = probe(() -> CompletableFuture.completedFuture(ProbeResult.ok("fine")));
-    ProbeScheduler scheduler = new ProbeScheduler(List.of(
-        new ProbeScheduler.Scheduled("slow", new TimeBoundProbe(ok, Duration.ofSeconds(1)), Duration.ofHours(1), 3)),
-        executor, (name, result) -> {
-          runAt.add(System.nanoTime());
-          threeRuns.countDown();
-        });
+    ProbeScheduler scheduler =
+        new ProbeScheduler(
+            List.of(
+                new ProbeScheduler.Scheduled(
+                    "slow", new TimeBoundProbe(ok, Duration.ofSeconds(1)), Duration.ofHours(1), 3)),
+            executor,
+            (name, result) -> {
+              runAt.add(System.nanoTime());
+              threeRuns.countDown();
+            });
     scheduler.start();
     // With a 1 h interval, three runs within 10 s can only be the quick start.
     assertTrue(threeRuns.await(10, TimeUnit.SECONDS), "runs so far: " + runAt.size());

@@ -1,11 +1,10 @@
 package io.keepwatch.agent.supervisor;
 
-import io.keepwatch.agent.Await;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwatch.agent.Await;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,10 +16,18 @@ class CommandRunnerTest {
 
   @Test
   void exitCodeAndFirstLinesAreKept() {
-    CommandResult r = runner.run(List.of("sh", "-c", "echo one; echo two >&2; for i in 3 4 5 6 7; do echo $i; done; exit 3"));
+    CommandResult r =
+        runner.run(
+            List.of(
+                "sh",
+                "-c",
+                "echo one; echo two >&2; for i in 3 4 5 6 7; do echo $i; done; exit 3"));
     assertEquals(3, r.exitCode());
     assertFalse(r.succeeded());
-    assertEquals(List.of("one", "two", "3", "4", "5"), r.firstLines(), "stdout and stderr together, first 5 lines");
+    assertEquals(
+        List.of("one", "two", "3", "4", "5"),
+        r.firstLines(),
+        "stdout and stderr together, first 5 lines");
     assertEquals("one", r.firstLine());
     assertTrue(r.summary().startsWith("sh -c "), r.summary());
     assertTrue(r.summary().contains(": exit 3 in "), r.summary());
@@ -41,8 +48,11 @@ class CommandRunnerTest {
     assertEquals(-1, r.exitCode());
     assertTrue(r.outcome().startsWith("killed at its timeout after "), r.outcome());
     long child = Long.parseLong(r.firstLines().get(0));
-    Await.until(java.time.Duration.ofSeconds(2), "the command's child " + child + " killed too",
-        () -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true), gone -> gone);
+    Await.until(
+        java.time.Duration.ofSeconds(2),
+        "the command's child " + child + " killed too",
+        () -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true),
+        gone -> gone);
   }
 
   @Test
@@ -67,7 +77,8 @@ class CommandRunnerTest {
 
   @Test
   void longAndControlCharacterLinesAreCleaned() {
-    CommandResult r = runner.run(List.of("sh", "-c", "printf 'a\\033[31mred\\n'; printf '%01000d' 0"));
+    CommandResult r =
+        runner.run(List.of("sh", "-c", "printf 'a\\033[31mred\\n'; printf '%01000d' 0"));
     assertEquals("a [31mred", r.firstLines().get(0));
     assertEquals(CommandRunner.KEPT_LINE_LENGTH + 3, r.firstLines().get(1).length());
   }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A supervisor acts only between start and close: a reload builds the next one while the old
- * one is in charge, and lets the old one's probes run a little after its close.
+ * A supervisor acts only between start and close: a reload builds the next one while the old one is
+ * in charge, and lets the old one's probes run a little after its close.
  */
 @Timeout(30)
 class SupervisorLifecycleTest {
@@ -42,9 +42,16 @@ class SupervisorLifecycleTest {
 
   /** A supervisor whose restart command appends a line to restarts.log, over one tcp probe. */
   Supervisor supervisor(Judge judge, AgentConfig config) {
-    return new Supervisor(config, judge, loop, actions, new CommandRunner(Duration.ofSeconds(5)),
+    return new Supervisor(
+        config,
+        judge,
+        loop,
+        actions,
+        new CommandRunner(Duration.ofSeconds(5)),
         new Escalator(config.escalation(), "n1", Clock.systemUTC()),
-        new MaintenanceFile(dir.resolve("maintenance.json")), Clock.systemUTC(), System::nanoTime,
+        new MaintenanceFile(dir.resolve("maintenance.json")),
+        Clock.systemUTC(),
+        System::nanoTime,
         new Supervisor.Observer() {
           @Override
           public void restartFinished(boolean worked) {}
@@ -56,13 +63,19 @@ class SupervisorLifecycleTest {
 
   AgentConfig config() throws Exception {
     Path log = dir.resolve("restarts.log");
-    return ConfigLoader.parse(String.join("\n",
-        "keepwatch {",
-        "  control.socket = \"" + dir.resolve("keepwatch.sock") + "\"",
-        "  nginx { config-test = [\"/bin/true\"], restart = [\"/bin/sh\", \"-c\", \"echo restart >> " + log + "\"] }",
-        "  restart.hold-vip = 0s",
-        "  probes = { port { kind = tcp, address = \"127.0.0.1:9\", rise = 1, fall = 1 } }",
-        "}"), "test.conf").config();
+    return ConfigLoader.parse(
+            String.join(
+                "\n",
+                "keepwatch {",
+                "  control.socket = \"" + dir.resolve("keepwatch.sock") + "\"",
+                "  nginx { config-test = [\"/bin/true\"], restart = [\"/bin/sh\", \"-c\", \"echo restart >> "
+                    + log
+                    + "\"] }",
+                "  restart.hold-vip = 0s",
+                "  probes = { port { kind = tcp, address = \"127.0.0.1:9\", rise = 1, fall = 1 } }",
+                "}"),
+            "test.conf")
+        .config();
   }
 
   void record(Judge judge, ProbeResult result) throws Exception {
@@ -86,18 +99,24 @@ class SupervisorLifecycleTest {
     // An absence cannot be awaited; 500 ms is far longer than /bin/true and the restart take.
     Thread.sleep(500);
     assertEquals(0, restarts(), "a supervisor that was not started restarted nginx");
-    assertTrue(supervisor.maintenance(true, "x").handle((line, e) -> e).get(5, TimeUnit.SECONDS)
-        instanceof IllegalStateException, "an operator's change before start is refused");
+    assertTrue(
+        supervisor.maintenance(true, "x").handle((line, e) -> e).get(5, TimeUnit.SECONDS)
+            instanceof IllegalStateException,
+        "an operator's change before start is refused");
 
     // Started while the probes already say DOWN: it takes the failure on at once.
     loop.submit(supervisor::start).get(5, TimeUnit.SECONDS);
-    Await.until(Duration.ofSeconds(5), "the restart", () -> {
-      try {
-        return restarts();
-      } catch (Exception e) {
-        throw new CompletionException(e);
-      }
-    }, n -> n == 1);
+    Await.until(
+        Duration.ofSeconds(5),
+        "the restart",
+        () -> {
+          try {
+            return restarts();
+          } catch (Exception e) {
+            throw new CompletionException(e);
+          }
+        },
+        n -> n == 1);
 
     // Closed (the old core during a reload): a new failure is no longer acted on.
     loop.submit(supervisor::close).get(5, TimeUnit.SECONDS);

@@ -32,14 +32,18 @@ class SdNotifyTest {
 
   /** A python3 receiver bound to {@code address} that prints the first datagram it gets. */
   static Process receiver(String address) throws Exception {
-    String script = "import socket, sys\n"
-        + "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
-        + "a = sys.argv[1]\n"
-        + "s.bind('\\0' + a[1:] if a.startswith('@') else a)\n"
-        + "print('bound', flush=True)\n"
-        + "s.settimeout(10)\n"
-        + "print(s.recv(4096).decode().replace('\\n', '|'), flush=True)\n";
-    Process p = new ProcessBuilder("/usr/bin/python3", "-c", script, address).redirectErrorStream(true).start();
+    String script =
+        "import socket, sys\n"
+            + "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+            + "a = sys.argv[1]\n"
+            + "s.bind('\\0' + a[1:] if a.startswith('@') else a)\n"
+            + "print('bound', flush=True)\n"
+            + "s.settimeout(10)\n"
+            + "print(s.recv(4096).decode().replace('\\n', '|'), flush=True)\n";
+    Process p =
+        new ProcessBuilder("/usr/bin/python3", "-c", script, address)
+            .redirectErrorStream(true)
+            .start();
     String bound = new String(p.getInputStream().readNBytes(6), StandardCharsets.UTF_8);
     assertEquals("bound\n", bound);
     return p;
@@ -78,14 +82,24 @@ class SdNotifyTest {
   void readyComesWithTheFirstVerdictNotBefore(@TempDir Path dir) throws Exception {
     String socket = dir.resolve("notify").toString();
     Process p = receiver(socket);
-    var spec = new io.keepwatch.agent.config.ProbeSpec("port", java.time.Duration.ofMillis(200),
-        java.time.Duration.ofMillis(100), 2, 2, true,
-        new io.keepwatch.agent.config.ProbeSpec.TcpTarget(new java.net.InetSocketAddress("127.0.0.1", 80)));
-    var judge = new io.keepwatch.agent.verdict.Judge(java.util.List.of(spec), java.time.Clock.systemUTC());
+    var spec =
+        new io.keepwatch.agent.config.ProbeSpec(
+            "port",
+            java.time.Duration.ofMillis(200),
+            java.time.Duration.ofMillis(100),
+            2,
+            2,
+            true,
+            new io.keepwatch.agent.config.ProbeSpec.TcpTarget(
+                new java.net.InetSocketAddress("127.0.0.1", 80)));
+    var judge =
+        new io.keepwatch.agent.verdict.Judge(java.util.List.of(spec), java.time.Clock.systemUTC());
     try (SdNotify notify = SdNotify.to(socket, loop)) {
-      SystemdNotifier notifier = new SystemdNotifier(notify, System::nanoTime, java.time.Duration.ofSeconds(5));
+      SystemdNotifier notifier =
+          new SystemdNotifier(notify, System::nanoTime, java.time.Duration.ofSeconds(5));
       judge.addListener(notifier);
-      judge.record("port", io.keepwatch.probes.ProbeResult.ok("connected")); // still STARTING: nothing sent
+      judge.record(
+          "port", io.keepwatch.probes.ProbeResult.ok("connected")); // still STARTING: nothing sent
       judge.record("port", io.keepwatch.probes.ProbeResult.ok("connected")); // UP: READY
       assertEquals("READY=1|STATUS=UP", received(p));
     } finally {

@@ -19,12 +19,24 @@ import org.junit.jupiter.api.Test;
 class JudgeTest {
 
   private static ProbeSpec spec(String name, boolean critical) {
-    return new ProbeSpec(name, Duration.ofMillis(200), Duration.ofMillis(100), 2, 2, critical,
+    return new ProbeSpec(
+        name,
+        Duration.ofMillis(200),
+        Duration.ofMillis(100),
+        2,
+        2,
+        critical,
         new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)));
   }
 
   private static ProbeSpec process(String name) {
-    return new ProbeSpec(name, Duration.ofMillis(200), Duration.ofMillis(100), 2, 2, true,
+    return new ProbeSpec(
+        name,
+        Duration.ofMillis(200),
+        Duration.ofMillis(100),
+        2,
+        2,
+        true,
         new ProbeSpec.ProcessTarget(Path.of("/run/nginx.pid"), "nginx", 1));
   }
 
@@ -40,41 +52,54 @@ class JudgeTest {
     Judge judge = new Judge(List.of(process("process"), spec("port", true)), clock);
     assertEquals(NodeState.STARTING, judge.snapshot().verdict().state());
     assertEquals(503, judge.snapshot().answer().status());
-    assertEquals("STARTING waiting for the first verdict of process, port", judge.snapshot().answer().text());
+    assertEquals(
+        "STARTING waiting for the first verdict of process, port",
+        judge.snapshot().answer().text());
   }
 
   @Test
   void upOnlyWhenEveryCriticalProbeRose() {
-    Judge judge = new Judge(List.of(process("process"), spec("port", true), spec("stub", false)), clock);
+    Judge judge =
+        new Judge(List.of(process("process"), spec("port", true), spec("stub", false)), clock);
     judge.record("process", OK);
     judge.record("process", OK);
     judge.record("port", OK);
     assertEquals(NodeState.STARTING, judge.snapshot().verdict().state());
     judge.record("port", OK);
-    assertEquals(NodeState.UP, judge.snapshot().verdict().state(), "the non-critical probe is not waited for");
+    assertEquals(
+        NodeState.UP,
+        judge.snapshot().verdict().state(),
+        "the non-critical probe is not waited for");
     assertEquals("UP", judge.snapshot().answer().text());
     assertEquals(200, judge.snapshot().answer().status());
   }
 
   @Test
   void downNamesEveryDownCriticalProbeWithTheFailureThatMadeItFall() {
-    Judge judge = new Judge(List.of(process("process"), spec("port", true), spec("stub", false)), clock);
+    Judge judge =
+        new Judge(List.of(process("process"), spec("port", true), spec("stub", false)), clock);
     for (String p : List.of("process", "port")) {
       judge.record(p, OK);
       judge.record(p, OK);
     }
     judge.record("stub", fail("stub is garbage"));
     judge.record("stub", fail("stub is garbage"));
-    assertEquals(NodeState.UP, judge.snapshot().verdict().state(), "non-critical failures are reported only");
+    assertEquals(
+        NodeState.UP,
+        judge.snapshot().verdict().state(),
+        "non-critical failures are reported only");
 
     judge.record("process", fail("nginx master 42 is stopped (SIGSTOP)"));
     assertEquals(NodeState.UP, judge.snapshot().verdict().state(), "one failure is below fall=2");
     judge.record("process", fail("nginx master 42 is stopped (SIGSTOP)"));
-    assertEquals("DOWN process: nginx master 42 is stopped (SIGSTOP)", judge.snapshot().answer().text());
+    assertEquals(
+        "DOWN process: nginx master 42 is stopped (SIGSTOP)", judge.snapshot().answer().text());
 
     judge.record("port", fail("refused"));
     judge.record("port", fail("refused"));
-    assertEquals("DOWN process: nginx master 42 is stopped (SIGSTOP); port: refused", judge.snapshot().answer().text());
+    assertEquals(
+        "DOWN process: nginx master 42 is stopped (SIGSTOP); port: refused",
+        judge.snapshot().answer().text());
   }
 
   @Test
@@ -113,12 +138,13 @@ class JudgeTest {
   void listenersHearVerdictChangesOnce() {
     Judge judge = new Judge(List.of(process("process")), clock);
     List<String> heard = new ArrayList<>();
-    judge.addListener(new Judge.Listener() {
-      @Override
-      public void verdictChanged(Verdict before, Verdict after) {
-        heard.add(before.state() + "->" + after.state());
-      }
-    });
+    judge.addListener(
+        new Judge.Listener() {
+          @Override
+          public void verdictChanged(Verdict before, Verdict after) {
+            heard.add(before.state() + "->" + after.state());
+          }
+        });
     for (boolean ok : new boolean[] {true, true, true, false, false, false, true, true}) {
       judge.record("process", ok ? OK : fail("x"));
     }
@@ -132,19 +158,32 @@ class JudgeTest {
     judge.record("process", fail("pidfile missing"));
     assertEquals(503, judge.snapshot().answer().status());
 
-    judge.setOverlay(java.util.Optional.of(new Overlay(NodeState.RECOVERING, "restart 1 of 3", true)));
-    assertEquals(200, judge.snapshot().answer().status(), "hold-vip keeps keepalived's check passing");
-    assertEquals("RECOVERING restart 1 of 3", judge.snapshot().answer().text(), "the body still says what is going on");
+    judge.setOverlay(
+        java.util.Optional.of(new Overlay(NodeState.RECOVERING, "restart 1 of 3", true)));
+    assertEquals(
+        200, judge.snapshot().answer().status(), "hold-vip keeps keepalived's check passing");
+    assertEquals(
+        "RECOVERING restart 1 of 3",
+        judge.snapshot().answer().text(),
+        "the body still says what is going on");
     assertEquals(true, judge.snapshot().holdsVip());
 
-    judge.setOverlay(java.util.Optional.of(new Overlay(NodeState.RECOVERING, "restart 1 of 3", false)));
-    assertEquals(503, judge.snapshot().answer().status(), "the hold ended: the answer changes though the state does not");
+    judge.setOverlay(
+        java.util.Optional.of(new Overlay(NodeState.RECOVERING, "restart 1 of 3", false)));
+    assertEquals(
+        503,
+        judge.snapshot().answer().status(),
+        "the hold ended: the answer changes though the state does not");
 
-    judge.setOverlay(java.util.Optional.of(new Overlay(NodeState.MAINTENANCE, "kernel upgrade", false)));
+    judge.setOverlay(
+        java.util.Optional.of(new Overlay(NodeState.MAINTENANCE, "kernel upgrade", false)));
     assertEquals("MAINTENANCE kernel upgrade", judge.snapshot().answer().text());
     judge.record("process", OK);
     judge.record("process", OK);
-    assertEquals(NodeState.MAINTENANCE, judge.snapshot().verdict().state(), "healthy probes do not end a drain");
+    assertEquals(
+        NodeState.MAINTENANCE,
+        judge.snapshot().verdict().state(),
+        "healthy probes do not end a drain");
     assertEquals(NodeState.UP, judge.probeVerdict().state());
 
     judge.setOverlay(java.util.Optional.empty());
@@ -153,9 +192,9 @@ class JudgeTest {
 
   @Test
   void onlyARestartInFlightMayHoldTheVip() {
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new Overlay(NodeState.ESCALATED, "x", true));
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new Overlay(NodeState.UP, "x", false));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> new Overlay(NodeState.ESCALATED, "x", true));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> new Overlay(NodeState.UP, "x", false));
   }
 }

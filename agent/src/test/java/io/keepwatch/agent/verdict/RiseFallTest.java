@@ -17,11 +17,12 @@ class RiseFallTest {
     StringBuilder out = new StringBuilder();
     for (char c : outcomes.toCharArray()) {
       state = state.next(c == '+', rise, fall);
-      out.append(switch (state.health()) {
-        case UNKNOWN -> '?';
-        case UP -> 'U';
-        case DOWN -> 'D';
-      });
+      out.append(
+          switch (state.health()) {
+            case UNKNOWN -> '?';
+            case UP -> 'U';
+            case DOWN -> 'D';
+          });
     }
     return out.toString();
   }
@@ -33,11 +34,11 @@ class RiseFallTest {
         Arguments.of("--", 2, 2, "?D"),
         Arguments.of("+", 1, 1, "U"),
         Arguments.of("-", 1, 1, "D"),
-        Arguments.of("+-+-+-", 2, 2, "??????"),   // flapping from the start never decides
+        Arguments.of("+-+-+-", 2, 2, "??????"), // flapping from the start never decides
         Arguments.of("++-+-+-+", 2, 2, "?UUUUUUU"), // single failures never make it fall
         Arguments.of("++--", 2, 2, "?UUD"),
         Arguments.of("++---+", 2, 3, "?UUUDD"),
-        Arguments.of("--+-++", 2, 2, "?DDDDU"),     // a lone success does not rise
+        Arguments.of("--+-++", 2, 2, "?DDDDU"), // a lone success does not rise
         Arguments.of("--+++", 3, 2, "?DDDU"),
         Arguments.of("++++--++", 2, 2, "?UUUUDDU"));
   }

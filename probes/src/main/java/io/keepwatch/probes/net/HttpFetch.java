@@ -147,7 +147,9 @@ public final class HttpFetch {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
       if (response.decoderResult().isFailure()) {
         result.complete(
-            badResponse("not a valid HTTP response: " + Endpoints.reason(response.decoderResult().cause())));
+            badResponse(
+                "not a valid HTTP response: "
+                    + Endpoints.reason(response.decoderResult().cause())));
         return;
       }
       Reply reply =
@@ -173,8 +175,7 @@ public final class HttpFetch {
       } else {
         result.complete(
             ProbeResult.failed(
-                Outcome.CONNECT_FAILED,
-                "GET " + target.url() + ": " + Endpoints.reason(cause)));
+                Outcome.CONNECT_FAILED, "GET " + target.url() + ": " + Endpoints.reason(cause)));
       }
       ctx.close();
     }

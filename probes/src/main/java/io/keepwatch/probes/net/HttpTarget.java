@@ -41,8 +41,7 @@ public record HttpTarget(
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new IllegalArgumentException(
-          "URL '" + url + "' must start with http:// or https://");
+      throw new IllegalArgumentException("URL '" + url + "' must start with http:// or https://");
     }
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {

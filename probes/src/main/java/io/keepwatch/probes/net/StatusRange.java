@@ -28,7 +28,8 @@ public record StatusRange(int low, int high) {
         return new StatusRange(code, code);
       }
       if (parts.length == 2) {
-        return new StatusRange(Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip()));
+        return new StatusRange(
+            Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip()));
       }
     } catch (NumberFormatException e) {
       // fall through to the message below

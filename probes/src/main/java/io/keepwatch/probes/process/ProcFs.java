@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A small reader of the process table under a /proc root. Tests point it at a directory with
- * canned files; real use reads {@code /proc}. Reads are blocking but short, so callers run them
- * off the event loops.
+ * A small reader of the process table under a /proc root. Tests point it at a directory with canned
+ * files; real use reads {@code /proc}. Reads are blocking but short, so callers run them off the
+ * event loops.
  */
 public final class ProcFs {
 
@@ -34,8 +34,8 @@ public final class ProcFs {
   }
 
   /**
-   * The process's command line with NULs as spaces (nginx rewrites it to a title such as
-   * "nginx: worker process"), or empty when the process is gone.
+   * The process's command line with NULs as spaces (nginx rewrites it to a title such as "nginx:
+   * worker process"), or empty when the process is gone.
    */
   public Optional<String> cmdline(int pid) throws IOException {
     return read(root.resolve(Integer.toString(pid)).resolve("cmdline"))
@@ -43,9 +43,9 @@ public final class ProcFs {
   }
 
   /**
-   * The direct children of a single-threaded process such as the nginx master. Uses
-   * {@code /proc/PID/task/PID/children} (Linux 3.5+, CONFIG_PROC_CHILDREN) and falls back to a
-   * scan of every process's ppid when the kernel lacks it.
+   * The direct children of a single-threaded process such as the nginx master. Uses {@code
+   * /proc/PID/task/PID/children} (Linux 3.5+, CONFIG_PROC_CHILDREN) and falls back to a scan of
+   * every process's ppid when the kernel lacks it.
    */
   public List<Integer> children(int pid) throws IOException {
     String p = Integer.toString(pid);

@@ -29,8 +29,8 @@ public record ProcStat(int pid, String comm, char state, int ppid) {
   }
 
   /**
-   * Parses the text of {@code /proc/PID/stat}. The comm field is in parentheses and may itself
-   * hold spaces and parentheses, so it ends at the last ')'.
+   * Parses the text of {@code /proc/PID/stat}. The comm field is in parentheses and may itself hold
+   * spaces and parentheses, so it ends at the last ')'.
    *
    * @throws IllegalArgumentException naming what is wrong with the text
    */

@@ -16,9 +16,9 @@ import java.util.concurrent.Executor;
 
 /**
  * Healthy when the pid in the pidfile is a live process named nginx (not a zombie, not stopped)
- * with at least {@code minWorkers} live worker children. This is what {@code ps -C nginx} tries
- * to say, without its blind spots: a stale pidfile, a SIGSTOPped master, a master without
- * workers, or an unrelated process that reused the pid.
+ * with at least {@code minWorkers} live worker children. This is what {@code ps -C nginx} tries to
+ * say, without its blind spots: a stale pidfile, a SIGSTOPped master, a master without workers, or
+ * an unrelated process that reused the pid.
  */
 public final class ProcessProbe implements Probe {
 

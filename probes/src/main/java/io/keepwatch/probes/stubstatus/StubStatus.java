@@ -56,26 +56,44 @@ public record StubStatus(
     }
     if (lines.size() > 4) {
       throw new StubStatusFormatException(
-          "line 5: unexpected text after the 4 stub_status lines: " + quote(String.join(" ", lines.get(4))));
+          "line 5: unexpected text after the 4 stub_status lines: "
+              + quote(String.join(" ", lines.get(4))));
     }
 
     String[] first = lines.get(0);
     expectShape(first, 1, "Active connections: N", "Active", "connections:", null);
     long active = number(first[2], 1, "active connections");
 
-    expectShape(lines.get(1), 2, "server accepts handled requests", "server", "accepts", "handled", "requests");
+    expectShape(
+        lines.get(1),
+        2,
+        "server accepts handled requests",
+        "server",
+        "accepts",
+        "handled",
+        "requests");
 
     String[] counters = lines.get(2);
     if (counters.length != 3) {
       throw new StubStatusFormatException(
-          "line 3: expected 3 numbers (accepts handled requests), got " + quote(String.join(" ", counters)));
+          "line 3: expected 3 numbers (accepts handled requests), got "
+              + quote(String.join(" ", counters)));
     }
     long accepted = number(counters[0], 3, "accepts");
     long handled = number(counters[1], 3, "handled");
     long requests = number(counters[2], 3, "requests");
 
     String[] states = lines.get(3);
-    expectShape(states, 4, "Reading: N Writing: N Waiting: N", "Reading:", null, "Writing:", null, "Waiting:", null);
+    expectShape(
+        states,
+        4,
+        "Reading: N Writing: N Waiting: N",
+        "Reading:",
+        null,
+        "Writing:",
+        null,
+        "Waiting:",
+        null);
     long reading = number(states[1], 4, "Reading");
     long writing = number(states[3], 4, "Writing");
     long waiting = number(states[5], 4, "Waiting");
@@ -101,14 +119,20 @@ public record StubStatus(
   }
 
   /** Checks a line's words; a null in {@code expected} stands for a number checked later. */
-  private static void expectShape(String[] words, int lineNumber, String shape, String... expected) {
+  private static void expectShape(
+      String[] words, int lineNumber, String shape, String... expected) {
     boolean matches = words.length == expected.length;
     for (int i = 0; matches && i < expected.length; i++) {
       matches = expected[i] == null || expected[i].equals(words[i]);
     }
     if (!matches) {
       throw new StubStatusFormatException(
-          "line " + lineNumber + ": expected '" + shape + "', got " + quote(String.join(" ", words)));
+          "line "
+              + lineNumber
+              + ": expected '"
+              + shape
+              + "', got "
+              + quote(String.join(" ", words)));
     }
   }
 

@@ -50,7 +50,6 @@ public final class StubStatusProbe implements Probe {
           Outcome.BAD_RESPONSE, "GET " + url + ": malformed stub_status: " + e.getMessage());
     }
     listener.accept(status);
-    return ProbeResult.ok(
-        "active " + status.active() + ", requests " + status.requests());
+    return ProbeResult.ok("active " + status.active() + ", requests " + status.requests());
   }
 }

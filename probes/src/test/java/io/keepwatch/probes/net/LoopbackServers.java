@@ -18,12 +18,14 @@ final class LoopbackServers implements AutoCloseable {
 
   /** An HTTP server answering every request with this status, body and Host echo header. */
   InetSocketAddress http(int status, String body) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
     server.createContext(
         "/",
         exchange -> {
-          byte[] bytes = body.replace("{host}", exchange.getRequestHeaders().getFirst("Host"))
-              .getBytes(StandardCharsets.UTF_8);
+          byte[] bytes =
+              body.replace("{host}", exchange.getRequestHeaders().getFirst("Host"))
+                  .getBytes(StandardCharsets.UTF_8);
           exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
@@ -45,16 +47,19 @@ final class LoopbackServers implements AutoCloseable {
   InetSocketAddress raw(String reply) throws IOException {
     ServerSocket socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
     open.add(socket);
-    Thread thread = new Thread(() -> {
-      while (!socket.isClosed()) {
-        try (Socket client = socket.accept()) {
-          client.getInputStream().read(new byte[4096]);
-          client.getOutputStream().write(reply.getBytes(StandardCharsets.ISO_8859_1));
-        } catch (IOException closed) {
-          return;
-        }
-      }
-    }, "raw-server");
+    Thread thread =
+        new Thread(
+            () -> {
+              while (!socket.isClosed()) {
+                try (Socket client = socket.accept()) {
+                  client.getInputStream().read(new byte[4096]);
+                  client.getOutputStream().write(reply.getBytes(StandardCharsets.ISO_8859_1));
+                } catch (IOException closed) {
+                  return;
+                }
+              }
+            },
+            "raw-server");
     thread.setDaemon(true);
     thread.start();
     return new InetSocketAddress("127.0.0.1", socket.getLocalPort());

@@ -44,7 +44,9 @@ class NetProbesTest {
 
   static ProbeResult run(io.keepwatch.probes.Probe probe) throws Exception {
     // The future always completes within the timeout; the extra second only guards the test.
-    return new TimeBoundProbe(probe, TIMEOUT).check().get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    return new TimeBoundProbe(probe, TIMEOUT)
+        .check()
+        .get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
   }
 
   static String url(InetSocketAddress address, String path) {
@@ -72,13 +74,15 @@ class NetProbesTest {
     InetSocketAddress address = LoopbackServers.closedPort();
     ProbeResult result = run(new TcpProbe(group, address, TIMEOUT));
     assertEquals(Outcome.CONNECT_FAILED, result.outcome());
-    assertEquals("connect to 127.0.0.1:" + address.getPort() + ": Connection refused", result.detail());
+    assertEquals(
+        "connect to 127.0.0.1:" + address.getPort() + ": Connection refused", result.detail());
   }
 
   @Test
   void httpHealthy() throws Exception {
     InetSocketAddress address = servers.http(200, "hello");
-    ProbeResult result = run(new HttpProbe(fetch(url(address, "/")), StatusRange.parse("200-399"), "hell"));
+    ProbeResult result =
+        run(new HttpProbe(fetch(url(address, "/")), StatusRange.parse("200-399"), "hell"));
     assertEquals(Outcome.OK, result.outcome(), result.detail());
     assertEquals("HTTP 200", result.detail());
   }
@@ -105,7 +109,11 @@ class NetProbesTest {
   void httpSendsTheConfiguredHostHeader() throws Exception {
     InetSocketAddress address = servers.http(200, "host={host}");
     ProbeResult result =
-        run(new HttpProbe(fetch(url(address, "/"), "www.example.test"), StatusRange.parse("200"), "host=www.example.test"));
+        run(
+            new HttpProbe(
+                fetch(url(address, "/"), "www.example.test"),
+                StatusRange.parse("200"),
+                "host=www.example.test"));
     assertEquals(Outcome.OK, result.outcome(), result.detail());
   }
 
@@ -113,7 +121,11 @@ class NetProbesTest {
   void httpDefaultHostHeaderIsTheUrlsHostAndPort() throws Exception {
     InetSocketAddress address = servers.http(200, "host={host}");
     ProbeResult result =
-        run(new HttpProbe(fetch(url(address, "/")), StatusRange.parse("200"), "host=127.0.0.1:" + address.getPort()));
+        run(
+            new HttpProbe(
+                fetch(url(address, "/")),
+                StatusRange.parse("200"),
+                "host=127.0.0.1:" + address.getPort()));
     assertEquals(Outcome.OK, result.outcome(), result.detail());
   }
 
@@ -159,8 +171,10 @@ class NetProbesTest {
 
   @Test
   void stubStatusParsesAndFeedsTheListener() throws Exception {
-    InetSocketAddress address = servers.http(200,
-        "Active connections: 3 \nserver accepts handled requests\n 10 10 25 \nReading: 0 Writing: 1 Waiting: 2 \n");
+    InetSocketAddress address =
+        servers.http(
+            200,
+            "Active connections: 3 \nserver accepts handled requests\n 10 10 25 \nReading: 0 Writing: 1 Waiting: 2 \n");
     List<StubStatus> seen = new ArrayList<>();
     ProbeResult result = run(new StubStatusProbe(fetch(url(address, "/nginx_status")), seen::add));
     assertEquals(Outcome.OK, result.outcome(), result.detail());
@@ -174,7 +188,9 @@ class NetProbesTest {
     List<StubStatus> seen = new ArrayList<>();
     ProbeResult result = run(new StubStatusProbe(fetch(url), seen::add));
     assertEquals(Outcome.BAD_RESPONSE, result.outcome());
-    assertEquals("GET " + url + ": malformed stub_status: expected 4 lines, got 1 (first: 'garbage')", result.detail());
+    assertEquals(
+        "GET " + url + ": malformed stub_status: expected 4 lines, got 1 (first: 'garbage')",
+        result.detail());
     assertEquals(List.of(), seen);
   }
 

@@ -11,7 +11,8 @@ class ProcStatTest {
 
   @Test
   void parsesARealStatLine() {
-    ProcStat stat = ProcStat.parse("4242 (nginx) S 1 4242 4242 0 -1 4194624 95 0 0 0 0 0 0 0 20 0 1 0");
+    ProcStat stat =
+        ProcStat.parse("4242 (nginx) S 1 4242 4242 0 -1 4194624 95 0 0 0 0 0 0 0 20 0 1 0");
     assertEquals(new ProcStat(4242, "nginx", 'S', 1), stat);
     assertTrue(stat.live());
   }

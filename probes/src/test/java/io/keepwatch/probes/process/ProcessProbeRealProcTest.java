@@ -19,6 +19,9 @@ class ProcessProbeRealProcTest {
     Files.writeString(pidfile, self + "\n");
     var result = new ProcessProbe(pidfile, "nginx", 1, new ProcFs(), Runnable::run).inspect();
     assertEquals(Outcome.PROCESS, result.outcome());
-    assertEquals(true, result.detail().startsWith("stale pidfile " + pidfile + ": pid " + self + " is '"), result.detail());
+    assertEquals(
+        true,
+        result.detail().startsWith("stale pidfile " + pidfile + ": pid " + self + " is '"),
+        result.detail());
   }
 }

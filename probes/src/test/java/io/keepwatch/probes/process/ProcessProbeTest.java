@@ -30,14 +30,19 @@ class ProcessProbeTest {
       throws IOException {
     Path p = proc().resolve(Integer.toString(pid));
     Files.createDirectories(p.resolve("task").resolve(Integer.toString(pid)));
-    Files.writeString(p.resolve("stat"), pid + " (" + comm + ") " + state + " " + ppid + " 1 1 0 -1\n");
+    Files.writeString(
+        p.resolve("stat"), pid + " (" + comm + ") " + state + " " + ppid + " 1 1 0 -1\n");
     Files.writeString(p.resolve("cmdline"), cmdline.replace(' ', '\0') + "\0");
-    String list = Arrays.stream(children).mapToObj(Integer::toString).collect(Collectors.joining(" "));
-    Files.writeString(p.resolve("task").resolve(Integer.toString(pid)).resolve("children"), list.isEmpty() ? "" : list + " ");
+    String list =
+        Arrays.stream(children).mapToObj(Integer::toString).collect(Collectors.joining(" "));
+    Files.writeString(
+        p.resolve("task").resolve(Integer.toString(pid)).resolve("children"),
+        list.isEmpty() ? "" : list + " ");
   }
 
   private ProbeResult inspect(int minWorkers) {
-    return new ProcessProbe(pidfile(), "nginx", minWorkers, new ProcFs(proc()), Runnable::run).inspect();
+    return new ProcessProbe(pidfile(), "nginx", minWorkers, new ProcFs(proc()), Runnable::run)
+        .inspect();
   }
 
   private void healthyNginx() throws IOException {
