@@ -12,6 +12,7 @@ import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.metrics.ConfigFingerprint;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
+import io.keepwatch.agent.schedule.Periodic;
 import io.keepwatch.agent.supervisor.OperatorControl;
 import io.keepwatch.agent.systemd.SdNotify;
 import io.keepwatch.agent.systemd.SystemdNotifier;
@@ -21,6 +22,7 @@ import io.keepwatch.agent.verdict.Snapshot;
 import io.keepwatch.agent.verdict.Verdict;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -138,7 +140,13 @@ public final class Agent implements AutoCloseable {
     agent.notifyFifo.ifPresent(NotifyFifoReader::start);
     agent.trackFile.ifPresent(TrackFileWriter::start);
     agent.trackFile.ifPresent(
-        t -> agent.metricsThread.scheduleWithFixedDelay(t::verify, 1, 1, TimeUnit.SECONDS));
+        t ->
+            Periodic.withFixedDelay(
+                agent.metricsThread,
+                "verifying the track file",
+                t::verify,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1)));
     if (!config.nginx().fingerprintInterval().isZero()) {
       agent.fingerprint.start(agent.metricsThread, config.nginx().fingerprintInterval());
     }
@@ -316,10 +324,10 @@ public final class Agent implements AutoCloseable {
       http.close();
     }
     metricsThread.shutdownNow();
-    httpLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    documentsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    httpLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    documentsLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    Future<?> httpDone = httpLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    Future<?> documentsDone = documentsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    httpDone.awaitUninterruptibly(2, TimeUnit.SECONDS);
+    documentsDone.awaitUninterruptibly(2, TimeUnit.SECONDS);
     fingerprint.close();
     metrics.close();
   }

@@ -160,7 +160,6 @@ final class Core implements AutoCloseable {
     schedulerThread.shutdownNow();
     actionsThread.shutdownNow();
     blockingExecutors.forEach(ExecutorService::shutdownNow);
-    probeLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    probeLoop.terminationFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    probeLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
   }
 }

@@ -29,15 +29,14 @@ import java.util.stream.Collectors;
 public final class Cli {
 
   static final String USAGE =
-      String.join(
-          "\n",
-          "usage: keepwatch run [--config FILE]",
-          "       keepwatch status [--json] [--config FILE]",
-          "       keepwatch maintenance on [--reason TEXT] [--config FILE]",
-          "       keepwatch maintenance off [--config FILE]",
-          "       keepwatch reset [--config FILE]",
-          "       keepwatch config check [FILE]",
-          "       keepwatch version");
+      """
+      usage: keepwatch run [--config FILE]
+             keepwatch status [--json] [--config FILE]
+             keepwatch maintenance on [--reason TEXT] [--config FILE]
+             keepwatch maintenance off [--config FILE]
+             keepwatch reset [--config FILE]
+             keepwatch config check [FILE]
+             keepwatch version""";
 
   private static final Logger LOG = Logger.getLogger("keepwatch");
 
@@ -53,59 +52,53 @@ public final class Cli {
     Deque<String> words = new ArrayDeque<>(Arrays.asList(args));
     String command = words.isEmpty() ? "" : words.pop();
     try {
-      switch (command) {
-        case "run":
-          return runAgent(option(words, "--config"), words);
-        case "status":
-          {
-            boolean json = flag(words, "--json");
-            String config = option(words, "--config");
-            noMore(words);
-            return StatusCommand.run(load(config).config().httpListen(), json, out, err);
+      return switch (command) {
+        case "run" -> runAgent(option(words, "--config"), words);
+        case "status" -> {
+          boolean json = flag(words, "--json");
+          String config = option(words, "--config");
+          noMore(words);
+          yield StatusCommand.run(load(config).config().httpListen(), json, out, err);
+        }
+        case "maintenance" -> {
+          String state = words.poll();
+          if (!"on".equals(state) && !"off".equals(state)) {
+            yield usage("maintenance needs 'on' or 'off'");
           }
-        case "maintenance":
-          {
-            String state = words.poll();
-            if (!"on".equals(state) && !"off".equals(state)) {
-              return usage("maintenance needs 'on' or 'off'");
-            }
-            String reason = option(words, "--reason");
-            String config = option(words, "--config");
-            noMore(words);
-            if (reason != null && state.equals("off")) {
-              return usage("--reason goes with 'maintenance on'");
-            }
-            String form = "state=" + state + (reason == null ? "" : "&reason=" + urlEncode(reason));
-            return control(config, "/maintenance", form);
+          String reason = option(words, "--reason");
+          String config = option(words, "--config");
+          noMore(words);
+          if (reason != null && state.equals("off")) {
+            yield usage("--reason goes with 'maintenance on'");
           }
-        case "reset":
-          {
-            String config = option(words, "--config");
-            noMore(words);
-            return control(config, "/reset", "");
+          String form = "state=" + state + (reason == null ? "" : "&reason=" + urlEncode(reason));
+          yield control(config, "/maintenance", form);
+        }
+        case "reset" -> {
+          String config = option(words, "--config");
+          noMore(words);
+          yield control(config, "/reset", "");
+        }
+        case "config" -> {
+          if (!"check".equals(words.poll())) {
+            yield usage("config needs a subcommand: config check [FILE]");
           }
-        case "config":
-          {
-            if (!"check".equals(words.poll())) {
-              return usage("config needs a subcommand: config check [FILE]");
-            }
-            String file = words.poll();
-            noMore(words);
-            return configCheck(file);
-          }
-        case "version":
+          String file = words.poll();
+          noMore(words);
+          yield configCheck(file);
+        }
+        case "version" -> {
           noMore(words);
           out.println("keepwatch " + version());
-          return ExitCodes.OK;
-        case "help":
-        case "--help":
-        case "-h":
+          yield ExitCodes.OK;
+        }
+        case "help", "--help", "-h" -> {
           out.println(USAGE);
-          return ExitCodes.OK;
-        default:
-          return usage(
-              command.isEmpty() ? "no command given" : "unknown command '" + command + "'");
-      }
+          yield ExitCodes.OK;
+        }
+        default ->
+            usage(command.isEmpty() ? "no command given" : "unknown command '" + command + "'");
+      };
     } catch (UsageError e) {
       return usage(e.getMessage());
     } catch (ConfigError e) {

@@ -47,6 +47,8 @@ public record AgentConfig(
   }
 
   /**
+   * How to find, test and restart nginx.
+   *
    * @param pidfile nginx's pidfile
    * @param configTest argv of the config test
    * @param restart argv of the restart command
@@ -69,6 +71,8 @@ public record AgentConfig(
   }
 
   /**
+   * The restart policy.
+   *
    * @param enabled whether to restart at all
    * @param maxAttempts restarts allowed within the window
    * @param window the sliding window
@@ -85,6 +89,8 @@ public record AgentConfig(
       Duration holdVip) {}
 
   /**
+   * What happens when restarts cannot help.
+   *
    * @param commands argv lists run once on escalation
    * @param sticky whether only a reset leaves ESCALATED
    * @param commandTimeout when an escalation command is killed
@@ -103,6 +109,8 @@ public record AgentConfig(
   }
 
   /**
+   * The file keepalived's track_file watches.
+   *
    * @param path the file keepalived tracks
    * @param upValue written while UP
    * @param downValue written otherwise

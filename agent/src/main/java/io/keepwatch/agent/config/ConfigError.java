@@ -18,14 +18,14 @@ public final class ConfigError extends Exception {
    * Control characters in any part (from the file, or from the HOCON parser) are escaped: one line.
    */
   public ConfigError(String where, String key, String problem) {
-    this(Printable.escaped(where), Printable.escaped(key), Printable.escaped(problem), true);
+    super(message(Printable.escaped(where), Printable.escaped(key), Printable.escaped(problem)));
+    this.where = Printable.escaped(where);
+    this.key = Printable.escaped(key);
+    this.problem = Printable.escaped(problem);
   }
 
-  private ConfigError(String where, String key, String problem, boolean escaped) {
-    super(where + ": " + (key.isEmpty() ? "" : key + ": ") + problem);
-    this.where = where;
-    this.key = key;
-    this.problem = problem;
+  private static String message(String where, String key, String problem) {
+    return where + ": " + (key.isEmpty() ? "" : key + ": ") + problem;
   }
 
   /** "file:line", or the file alone when no line applies. */

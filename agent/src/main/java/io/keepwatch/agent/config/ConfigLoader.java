@@ -123,7 +123,7 @@ public final class ConfigLoader {
    */
   private static ConfigError blameTheUsersLine(ConfigError e, Config user) {
     ConfigValue value = user.root();
-    for (String segment : e.key().replaceAll("\\[\\d+\\]$", "").split("\\.")) {
+    for (String segment : e.key().replaceAll("\\[\\d+\\]$", "").split("\\.", -1)) {
       if (!(value instanceof ConfigObject object) || !object.containsKey(segment)) {
         return e; // the user's file does not set this key: the error stands as it is
       }

@@ -59,7 +59,7 @@ final class Fields {
     }
     if (origin.filename() == null && origin.description().startsWith("merge of ")) {
       // An object set in the file and in reference.conf: the file's part is named first.
-      String first = origin.description().substring("merge of ".length()).split(",")[0];
+      String first = origin.description().substring("merge of ".length()).split(",", -1)[0];
       return first.replaceFirst(": (\\d+)$", ":$1");
     }
     String file =

@@ -33,6 +33,8 @@ public record ProbeSpec(
   }
 
   /**
+   * A process probe's target.
+   *
    * @param pidfile nginx's pidfile
    * @param processName the master's comm
    * @param minWorkers live workers needed
@@ -45,6 +47,8 @@ public record ProbeSpec(
   }
 
   /**
+   * A tcp probe's target.
+   *
    * @param address where to connect
    */
   public record TcpTarget(InetSocketAddress address) implements Target {
@@ -55,6 +59,8 @@ public record ProbeSpec(
   }
 
   /**
+   * An http probe's target and expectations.
+   *
    * @param http where to GET
    * @param expectStatus accepted statuses
    * @param expectBody text the body must hold, "" for any
@@ -70,6 +76,8 @@ public record ProbeSpec(
   }
 
   /**
+   * A stub-status probe's target.
+   *
    * @param http where to GET the stub_status page
    * @param tlsVerify whether https checks the certificate
    */

@@ -79,7 +79,7 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
                     + n
                     + " closed so far)");
       }
-      victim.close();
+      var unused = victim.close();
       if (victim == ctx.channel()) {
         return;
       }

@@ -226,26 +226,27 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
    */
   private void moveToSlowLane(ChannelHandlerContext ctx, Asked asked, String path) {
     Channel channel = ctx.channel();
-    channel
-        .deregister()
-        .addListener(
-            deregistered -> {
-              if (!deregistered.isSuccess()) {
-                channel.close();
-                return;
-              }
-              slowLane
-                  .get()
-                  .register(channel)
-                  .addListener(
-                      registered -> {
-                        if (registered.isSuccess()) {
-                          answerRead(ctx, asked, path);
-                        } else {
-                          channel.close();
-                        }
-                      });
-            });
+    var unused =
+        channel
+            .deregister()
+            .addListener(
+                deregistered -> {
+                  if (!deregistered.isSuccess()) {
+                    var unusedClose = channel.close();
+                    return;
+                  }
+                  slowLane
+                      .get()
+                      .register(channel)
+                      .addListener(
+                          registered -> {
+                            if (registered.isSuccess()) {
+                              answerRead(ctx, asked, path);
+                            } else {
+                              var unusedClose = channel.close();
+                            }
+                          });
+                });
   }
 
   private void answerControl(
@@ -270,32 +271,33 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
       }
       done = c.maintenance(state.equals("on"), first(form, "reason"));
     }
-    done.orTimeout(CONTROL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-        .whenComplete(
-            (line, failure) -> {
-              FullHttpResponse response;
-              if (failure == null) {
-                response = response(asked, HttpResponseStatus.OK, TEXT, text(line));
-              } else {
-                Throwable cause =
-                    failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause()
-                        : failure;
-                response =
-                    response(
-                        asked,
-                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                        TEXT,
-                        text(
-                            "not done: "
-                                + (cause.getMessage() == null
-                                    ? cause.toString()
-                                    : cause.getMessage())));
-              }
-              send(
-                  ctx, asked, response,
-                  true); // Netty hands a write from another thread to the channel's loop
-            });
+    var unused =
+        done.orTimeout(CONTROL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .whenComplete(
+                (line, failure) -> {
+                  FullHttpResponse response;
+                  if (failure == null) {
+                    response = response(asked, HttpResponseStatus.OK, TEXT, text(line));
+                  } else {
+                    Throwable cause =
+                        failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause()
+                            : failure;
+                    response =
+                        response(
+                            asked,
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                            TEXT,
+                            text(
+                                "not done: "
+                                    + (cause.getMessage() == null
+                                        ? cause.toString()
+                                        : cause.getMessage())));
+                  }
+                  send(
+                      ctx, asked, response,
+                      true); // Netty hands a write from another thread to the channel's loop
+                });
   }
 
   /** Form fields from the query string and an application/x-www-form-urlencoded body. */
@@ -396,6 +398,6 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
             + ctx.channel().remoteAddress()
             + " failed: "
             + Printable.escaped(String.valueOf(cause)));
-    ctx.close();
+    var unused = ctx.close();
   }
 }

@@ -46,7 +46,10 @@ final class RequestDeadline {
           && bytes.isReadable()
           && ctx.channel().attr(TIMER).get() == null) {
         // Runs on the channel's event loop, as does every read: no race with Stop.
-        Runnable cut = ctx.channel()::close;
+        Runnable cut =
+            () -> {
+              var unused = ctx.channel().close();
+            };
         ctx.channel().attr(TIMER).set(ctx.executor().schedule(cut, millis, TimeUnit.MILLISECONDS));
       }
       ctx.fireChannelRead(msg);

@@ -1,12 +1,12 @@
 package io.keepwatch.agent.metrics;
 
+import io.keepwatch.agent.schedule.Periodic;
 import io.keepwatch.agent.supervisor.CommandRunner;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
@@ -41,7 +41,12 @@ public final class ConfigFingerprint implements AutoCloseable {
 
   /** Refreshes now and then every {@code interval}, on the given (blocking-safe) executor. */
   public void start(ScheduledExecutorService executor, Duration interval) {
-    executor.scheduleWithFixedDelay(this::refresh, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    Periodic.withFixedDelay(
+        executor,
+        "refreshing the nginx config fingerprint",
+        this::refresh,
+        Duration.ZERO,
+        interval);
   }
 
   /** Runs the dump command and publishes the fingerprint. Blocking. */

@@ -1,5 +1,6 @@
 package io.keepwatch.agent.metrics;
 
+import io.keepwatch.agent.schedule.Periodic;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -8,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The one class that knows the registry: keepwatch's meters and the process and heap meters in a
@@ -54,6 +54,8 @@ public final class MetricsEndpoint implements AutoCloseable {
   /** Rendering stops after this long without a scrape; the next scrape renders afresh. */
   static final Duration IDLE_AFTER = Duration.ofMinutes(2);
 
+  // Rendered once and served many times; never compared, so array identity is fine here.
+  @SuppressWarnings("ArrayRecordComponent")
   private record Rendered(byte[] text, long atNanos) {}
 
   private volatile Rendered last;
@@ -64,15 +66,16 @@ public final class MetricsEndpoint implements AutoCloseable {
   public void startRendering(ScheduledExecutorService executor) {
     last = render();
     renderingInBackground = true;
-    executor.scheduleWithFixedDelay(
+    Periodic.withFixedDelay(
+        executor,
+        "rendering /metrics",
         () -> {
           if (System.nanoTime() - lastScrapeNanos < IDLE_AFTER.toNanos()) {
             last = render();
           }
         },
-        RENDER_INTERVAL.toMillis(),
-        RENDER_INTERVAL.toMillis(),
-        TimeUnit.MILLISECONDS);
+        RENDER_INTERVAL,
+        RENDER_INTERVAL);
   }
 
   /**

@@ -86,7 +86,8 @@ final class ProcessMeters {
     try (Stream<String> lines = Files.lines(proc.resolve("status"), StandardCharsets.US_ASCII)) {
       return lines
           .filter(l -> l.startsWith(field))
-          .mapToDouble(l -> Double.parseDouble(l.substring(field.length()).trim().split("\\s+")[0]))
+          .mapToDouble(
+              l -> Double.parseDouble(l.substring(field.length()).trim().split("\\s+", -1)[0]))
           .findFirst()
           .orElse(Double.NaN);
     } catch (IOException | RuntimeException e) {
@@ -98,7 +99,7 @@ final class ProcessMeters {
   double cpuSeconds() {
     try {
       String stat = Files.readString(proc.resolve("stat"), StandardCharsets.US_ASCII);
-      String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
       // after[0] is field 3 (state): utime is field 14, stime field 15.
       return (Long.parseLong(after[11]) + Long.parseLong(after[12])) / CLOCK_TICKS_PER_SECOND;
     } catch (IOException | RuntimeException e) {

@@ -36,6 +36,8 @@ public final class ProbeScheduler implements AutoCloseable {
   static final Duration QUICK_START_INTERVAL = Duration.ofMillis(200);
 
   /**
+   * One probe and its schedule.
+   *
    * @param name the probe's name
    * @param probe the probe with its timeout
    * @param interval from the start of one run to the start of the next
@@ -90,32 +92,37 @@ public final class ProbeScheduler implements AutoCloseable {
       return;
     }
     long started = nanoTime.getAsLong();
-    probe
-        .probe()
-        .check()
-        .whenCompleteAsync(
-            (result, neverThrown) -> {
-              if (!running) {
-                return;
-              }
-              try {
-                sink.accept(probe.name(), result);
-              } catch (RuntimeException e) {
-                // A bug in a consumer must not stop this probe's schedule; say it loudly instead.
-                LOG.log(Level.SEVERE, "recording a result of probe " + probe.name() + " failed", e);
-              } finally {
-                long now = nanoTime.getAsLong();
-                lastResultNanos.set(now);
-                Duration interval =
-                    run < probe.quickStartRuns()
-                            && QUICK_START_INTERVAL.compareTo(probe.interval()) < 0
-                        ? QUICK_START_INTERVAL
-                        : probe.interval();
-                long wait = Math.max(0, interval.toNanos() - (now - started));
-                executor.schedule(() -> runOnce(probe, run + 1), wait, TimeUnit.NANOSECONDS);
-              }
-            },
-            executor);
+    var unused =
+        probe
+            .probe()
+            .check()
+            .whenCompleteAsync(
+                (result, neverThrown) -> {
+                  if (!running) {
+                    return;
+                  }
+                  try {
+                    sink.accept(probe.name(), result);
+                  } catch (RuntimeException e) {
+                    // A bug in a consumer must not stop this probe's schedule; say it loudly
+                    // instead.
+                    LOG.log(
+                        Level.SEVERE, "recording a result of probe " + probe.name() + " failed", e);
+                  } finally {
+                    long now = nanoTime.getAsLong();
+                    lastResultNanos.set(now);
+                    Duration interval =
+                        run < probe.quickStartRuns()
+                                && QUICK_START_INTERVAL.compareTo(probe.interval()) < 0
+                            ? QUICK_START_INTERVAL
+                            : probe.interval();
+                    long wait = Math.max(0, interval.toNanos() - (now - started));
+                    var unusedNext =
+                        executor.schedule(
+                            () -> runOnce(probe, run + 1), wait, TimeUnit.NANOSECONDS);
+                  }
+                },
+                executor);
   }
 
   @Override

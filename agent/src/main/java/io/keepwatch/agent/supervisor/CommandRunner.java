@@ -129,7 +129,7 @@ public final class CommandRunner {
       return Files.isExecutable(Path.of(program));
     }
     String path = System.getenv("PATH");
-    for (String dir : (path == null ? "/usr/sbin:/usr/bin:/sbin:/bin" : path).split(":")) {
+    for (String dir : (path == null ? "/usr/sbin:/usr/bin:/sbin:/bin" : path).split(":", -1)) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
         return true;
       }

@@ -511,28 +511,29 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
 
   /** Runs blocking work on the actions thread and hands its result back to the scheduler thread. */
   private <T> void runAction(Callable<T> work, Consumer<T> then) {
-    CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return work.call();
-              } catch (Exception e) {
-                throw new CompletionException(e);
-              }
-            },
-            actions)
-        .whenCompleteAsync(
-            (result, failure) -> {
-              if (!active) {
-                return; // a command that finished after close: its result starts nothing new
-              }
-              if (failure != null) {
-                LOG.severe("an action failed unexpectedly: " + failure);
-                escalate("internal error while acting: " + failure.getMessage());
-                return;
-              }
-              then.accept(result);
-            },
-            loop);
+    var unused =
+        CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return work.call();
+                  } catch (Exception e) {
+                    throw new CompletionException(e);
+                  }
+                },
+                actions)
+            .whenCompleteAsync(
+                (result, failure) -> {
+                  if (!active) {
+                    return; // a command that finished after close: its result starts nothing new
+                  }
+                  if (failure != null) {
+                    LOG.severe("an action failed unexpectedly: " + failure);
+                    escalate("internal error while acting: " + failure.getMessage());
+                    return;
+                  }
+                  then.accept(result);
+                },
+                loop);
   }
 
   private OptionalLong readMasterPid() {

@@ -1,11 +1,11 @@
 package io.keepwatch.agent.systemd;
 
+import io.keepwatch.agent.schedule.Periodic;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.agent.verdict.Verdict;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
@@ -42,7 +42,9 @@ public final class SystemdNotifier implements Judge.Listener, AutoCloseable {
       return;
     }
     long every = Math.max(1, Long.parseLong(usec.strip()) / 2);
-    executor.scheduleAtFixedRate(this::feedWatchdog, every, every, TimeUnit.MICROSECONDS);
+    Duration period = Duration.ofNanos(every * 1000);
+    Periodic.withFixedDelay(
+        executor, "feeding systemd's watchdog", this::feedWatchdog, period, period);
   }
 
   void feedWatchdog() {

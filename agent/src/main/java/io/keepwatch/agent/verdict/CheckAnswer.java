@@ -10,9 +10,13 @@ import java.nio.charset.StandardCharsets;
  * @param status 200 or 503
  * @param body the body bytes, one line ending in a newline
  */
+// The bytes are built once and written as they are on every request; answers are never compared.
+@SuppressWarnings("ArrayRecordComponent")
 public record CheckAnswer(int status, byte[] body) {
 
   /**
+   * The answer for a verdict.
+   *
    * @param verdict the verdict shown
    * @param holdsVip a restart in place is in flight and the operator chose to keep the VIP for it
    *     (restart.hold-vip): answer 200 with the verdict line, "RECOVERING ..."

@@ -86,7 +86,7 @@ class CliTest {
   @Test
   void statusOfAnUnreachableAgentExits3() throws Exception {
     int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
     Path file = dir.resolve("k.conf");

@@ -53,29 +53,28 @@ class ConfigLoaderTest {
   void theDesignsExampleConfigLoads() throws Exception {
     Path file =
         write(
-            String.join(
-                "\n",
-                "keepwatch {",
-                "  http.listen = \"127.0.0.1:9523\"",
-                "  control.socket = \"/run/keepwatch/keepwatch.sock\"",
-                "  nginx {",
-                "    pidfile = \"/run/nginx.pid\"",
-                "    config-test = [\"nginx\", \"-t\", \"-q\"]",
-                "    restart = [\"systemctl\", \"restart\", \"nginx\"]",
-                "  }",
-                "  probes {",
-                "    process { kind = process, pidfile = \"/run/nginx.pid\", min-workers = 1,",
-                "              interval = 200ms, timeout = 100ms, rise = 2, fall = 2, critical = true }",
-                "    port    { kind = tcp, address = \"127.0.0.1:80\", interval = 200ms, timeout = 300ms }",
-                "    home    { kind = http, url = \"http://127.0.0.1/\", expect-status = \"200-399\",",
-                "              expect-body = \"\", interval = 1s, timeout = 1s }",
-                "    stub    { kind = stub-status, url = \"http://127.0.0.1/nginx_status\", interval = 1s }",
-                "  }",
-                "  restart { enabled = true, max-attempts = 3, window = 5m, grace = 5s }",
-                "  escalation { commands = [], sticky = false }",
-                "  track-file { path = \"\", up-value = 1, down-value = 0 }",
-                "  keepalived { notify-fifo = \"\" }",
-                "}"));
+            """
+                keepwatch {
+                  http.listen = "127.0.0.1:9523"
+                  control.socket = "/run/keepwatch/keepwatch.sock"
+                  nginx {
+                    pidfile = "/run/nginx.pid"
+                    config-test = ["nginx", "-t", "-q"]
+                    restart = ["systemctl", "restart", "nginx"]
+                  }
+                  probes {
+                    process { kind = process, pidfile = "/run/nginx.pid", min-workers = 1,
+                              interval = 200ms, timeout = 100ms, rise = 2, fall = 2, critical = true }
+                    port    { kind = tcp, address = "127.0.0.1:80", interval = 200ms, timeout = 300ms }
+                    home    { kind = http, url = "http://127.0.0.1/", expect-status = "200-399",
+                              expect-body = "", interval = 1s, timeout = 1s }
+                    stub    { kind = stub-status, url = "http://127.0.0.1/nginx_status", interval = 1s }
+                  }
+                  restart { enabled = true, max-attempts = 3, window = 5m, grace = 5s }
+                  escalation { commands = [], sticky = false }
+                  track-file { path = "", up-value = 1, down-value = 0 }
+                  keepalived { notify-fifo = "" }
+                }""");
     AgentConfig c = ConfigLoader.load(file).config();
     assertEquals(4, c.probes().size());
   }
@@ -84,15 +83,14 @@ class ConfigLoaderTest {
   void addsProbesSwitchesDefaultsOffAndInheritsKindDefaults() throws Exception {
     Path file =
         write(
-            String.join(
-                "\n",
-                "keepwatch.nginx.pidfile = /var/run/nginx-custom.pid",
-                "keepwatch.probe-defaults.tcp.fall = 3",
-                "keepwatch.probes {",
-                "  home = null",
-                "  api { kind = http, url = \"http://127.0.0.1:8080/healthz\", host-header = api.example.test, expect-body = ok }",
-                "  tls { kind = tcp, address = \"[::1]:443\" }",
-                "}"));
+            """
+                keepwatch.nginx.pidfile = /var/run/nginx-custom.pid
+                keepwatch.probe-defaults.tcp.fall = 3
+                keepwatch.probes {
+                  home = null
+                  api { kind = http, url = "http://127.0.0.1:8080/healthz", host-header = api.example.test, expect-body = ok }
+                  tls { kind = tcp, address = "[::1]:443" }
+                }""");
     AgentConfig c = ConfigLoader.load(file).config();
     assertEquals(
         List.of("api", "port", "process", "stub", "tls"),

@@ -19,19 +19,18 @@ import net.jqwik.api.constraints.StringLength;
 class ConfigProperties {
 
   static final String VALID =
-      String.join(
-          "\n",
-          "keepwatch {",
-          "  http.listen = \"127.0.0.1:9523\"",
-          "  nginx { pidfile = \"/run/nginx.pid\", restart = [\"systemctl\", \"restart\", \"nginx\"] }",
-          "  restart { max-attempts = 3, window = 5m, hold-vip = 1s }",
-          "  probes {",
-          "    port { address = \"127.0.0.1:80\", interval = 1s, fall = 2 }",
-          "    home { url = \"http://127.0.0.1/healthz\", expect-status = \"200-299\", expect-body = \"ok\" }",
-          "  }",
-          "  track-file.path = \"/run/keepwatch/track\"",
-          "}",
-          "");
+      """
+          keepwatch {
+            http.listen = "127.0.0.1:9523"
+            nginx { pidfile = "/run/nginx.pid", restart = ["systemctl", "restart", "nginx"] }
+            restart { max-attempts = 3, window = 5m, hold-vip = 1s }
+            probes {
+              port { address = "127.0.0.1:80", interval = 1s, fall = 2 }
+              home { url = "http://127.0.0.1/healthz", expect-status = "200-299", expect-body = "ok" }
+            }
+            track-file.path = "/run/keepwatch/track"
+          }
+          """;
 
   static final String[] KEYS = {
     "http.listen",

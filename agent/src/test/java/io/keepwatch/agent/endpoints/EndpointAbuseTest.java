@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -38,7 +39,9 @@ class EndpointAbuseTest {
   @BeforeEach
   void start() throws IOException {
     pipeline = new EndpointInitializer(fixture.handler, LIMIT, DEADLINE_MS);
-    endpoint = HttpEndpoint.bind(new InetSocketAddress("127.0.0.1", 0), loop, pipeline);
+    endpoint =
+        HttpEndpoint.bind(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), loop, pipeline);
   }
 
   @AfterEach
@@ -52,7 +55,7 @@ class EndpointAbuseTest {
   }
 
   Socket connect() throws IOException {
-    Socket s = new Socket("127.0.0.1", endpoint.port());
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), endpoint.port());
     s.setSoTimeout(5000);
     sockets.add(s);
     return s;
@@ -136,7 +139,7 @@ class EndpointAbuseTest {
         cut = true;
       }
       Thread.sleep(50); // 50 ms a byte: the whole request would take about 4 s
-      cut = cut || s.getInputStream().available() == 0 && isClosed(s);
+      cut = cut || (s.getInputStream().available() == 0 && isClosed(s));
     }
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
     assertTrue(cut, "the trickling request was never cut");
@@ -162,7 +165,7 @@ class EndpointAbuseTest {
     EpollEventLoopGroup documents = new EpollEventLoopGroup(1);
     HttpEndpoint laned =
         HttpEndpoint.bind(
-            new InetSocketAddress("127.0.0.1", 0),
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
             loop,
             new EndpointInitializer(
                 new EndpointHandler(
@@ -171,7 +174,7 @@ class EndpointAbuseTest {
                     java.util.Optional.of(documents.next())),
                 LIMIT,
                 DEADLINE_MS));
-    try (Socket s = new Socket("127.0.0.1", laned.port())) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), laned.port())) {
       s.setSoTimeout(5000);
       // Keep-alive: a document (moves the connection), another, then /check on the same connection.
       for (String path : List.of("/status", "/metrics", "/check")) {

@@ -5,6 +5,7 @@ import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.probes.ProbeResult;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,7 +27,8 @@ final class EndpointFixture implements AutoCloseable {
                   1,
                   1,
                   true,
-                  new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))),
+                  new ProbeSpec.TcpTarget(
+                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
           Clock.systemUTC());
   final MetricsEndpoint metrics = new MetricsEndpoint(Optional.empty());
   final KeepwatchMeters meters =

@@ -14,6 +14,7 @@ import io.keepwatch.probes.ProbeResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -40,7 +41,8 @@ class EndpointHandlerTest {
                   1,
                   1,
                   true,
-                  new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))),
+                  new ProbeSpec.TcpTarget(
+                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
           Clock.systemUTC());
   private final AgentInfo info =
       new AgentInfo("1.2.3", "node-<a>", Instant.parse("2026-11-21T10:00:00Z"));

@@ -217,7 +217,7 @@ class AgentAgainstRealNginxTest {
 
   @Test
   void checkScriptGivesUpOnAHungAgentWithinItsTimeout() throws Exception {
-    try (ServerSocket silent = new ServerSocket(0, 8, InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket silent = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
       long started = System.nanoTime();
       assertEquals(2, keepwatchCheck(silent.getLocalPort()));
       long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);

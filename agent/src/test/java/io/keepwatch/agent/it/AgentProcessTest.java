@@ -158,7 +158,7 @@ class AgentProcessTest {
       assertEquals("UP\n", get("/check"), jump);
     }
     // The jump was real for the agent: its probes' last results carry next year's date.
-    String nextYear = Integer.toString(java.time.Year.now().getValue() + 1);
+    String nextYear = Integer.toString(java.time.Year.now(java.time.ZoneOffset.UTC).getValue() + 1);
     assertTrue(
         get("/status").matches("(?s).*\"at\" ?: ?\"" + nextYear + "-.*"),
         "libfaketime did not move the clock: " + get("/status"));

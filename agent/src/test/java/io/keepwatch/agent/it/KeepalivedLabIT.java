@@ -151,7 +151,7 @@ class KeepalivedLabIT {
             s.node1().holds("VI_1")
                 && s.servedBy("VI_1").equals("node1")
                 && (instances.length == 1
-                    || s.node2().holds("VI_2") && s.servedBy("VI_2").equals("node2"))
+                    || (s.node2().holds("VI_2") && s.servedBy("VI_2").equals("node2")))
                 && s.fifoMatchesKeepalived(instances));
   }
 

@@ -8,6 +8,7 @@ import io.keepwatch.agent.Await;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -108,7 +109,7 @@ class MetricsAgainstRealExporterTest {
   /** The nginx_* lines of an exposition, in order: HELP, TYPE and samples. */
   static List<String> nginxLines(String exposition) {
     List<String> lines = new ArrayList<>();
-    for (String line : exposition.split("\n")) {
+    for (String line : exposition.split("\n", -1)) {
       if (line.startsWith("nginx_")
           || line.startsWith("# HELP nginx_")
           || line.startsWith("# TYPE nginx_")) {
@@ -122,7 +123,7 @@ class MetricsAgainstRealExporterTest {
     Map<String, Long> values = new LinkedHashMap<>();
     for (String line : lines) {
       if (!line.startsWith("#")) {
-        String[] parts = line.split(" ");
+        String[] parts = line.split(" ", -1);
         values.put(parts[0], Long.parseLong(parts[1]));
       }
     }
@@ -258,7 +259,7 @@ class MetricsAgainstRealExporterTest {
   }
 
   String fingerprint() {
-    for (String line : keepwatchMetrics().split("\n")) {
+    for (String line : keepwatchMetrics().split("\n", -1)) {
       if (line.startsWith("keepwatch_nginx_config_info{fingerprint=\"")) {
         return line.substring(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1));
       }
@@ -268,7 +269,7 @@ class MetricsAgainstRealExporterTest {
 
   static boolean listening(int port) {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
       return true;
     } catch (IOException e) {
       return false;

@@ -4,6 +4,7 @@ import io.keepwatch.agent.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,7 +126,7 @@ final class RealNginx implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
@@ -284,7 +285,10 @@ final class RealNginx implements AutoCloseable {
     if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
       p.destroyForcibly();
       throw new AssertionError(
-          "nginx -s " + signal + " failed: " + new String(p.getInputStream().readAllBytes()));
+          "nginx -s "
+              + signal
+              + " failed: "
+              + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
   }
 

@@ -15,6 +15,7 @@ import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.agent.verdict.Snapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -170,7 +171,7 @@ class SupervisorAgainstRealNginxTest {
     assertEquals(
         0,
         cli(out, "status", "--config", configFile.resolveSibling("client.conf").toString()),
-        out.toString());
+        out.toString(StandardCharsets.UTF_8));
     String shown = out.toString(StandardCharsets.UTF_8);
     assertTrue(shown.contains("RECENT ACTIONS"), shown);
     assertTrue(
@@ -327,7 +328,8 @@ class SupervisorAgainstRealNginxTest {
     java.util.concurrent.BlockingQueue<String> posted =
         new java.util.concurrent.LinkedBlockingQueue<>();
     com.sun.net.httpserver.HttpServer receiver =
-        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
     receiver.createContext(
         "/hook",
         exchange -> {
@@ -365,7 +367,7 @@ class SupervisorAgainstRealNginxTest {
   @Test
   void aWebhookThatNeverAnswersIsCutAtItsTimeout() throws Exception {
     try (java.net.ServerSocket silent =
-        new java.net.ServerSocket(0, 4, java.net.InetAddress.getByName("127.0.0.1"))) {
+        new java.net.ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
       escalateWithCommands(
           "webhook = \"http://127.0.0.1:"
               + silent.getLocalPort()
@@ -429,7 +431,7 @@ class SupervisorAgainstRealNginxTest {
             "kernel upgrade",
             "--config",
             configFile.toString()),
-        out.toString());
+        out.toString(StandardCharsets.UTF_8));
     HttpResponse<String> check = get("/check");
     assertEquals(503, check.statusCode());
     assertEquals("MAINTENANCE kernel upgrade\n", check.body());
@@ -447,7 +449,9 @@ class SupervisorAgainstRealNginxTest {
 
     out.reset();
     assertEquals(
-        0, cli(out, "maintenance", "off", "--config", configFile.toString()), out.toString());
+        0,
+        cli(out, "maintenance", "off", "--config", configFile.toString()),
+        out.toString(StandardCharsets.UTF_8));
     // Out of maintenance with nginx down: now it is restarted.
     awaitState(NodeState.UP, "");
     assertEquals(1, actions("restart").size());
@@ -479,7 +483,9 @@ class SupervisorAgainstRealNginxTest {
     assertEquals(socket, agent.controlSocket());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertEquals(
-        0, cli(out, "maintenance", "on", "--config", configFile.toString()), out.toString());
+        0,
+        cli(out, "maintenance", "on", "--config", configFile.toString()),
+        out.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -494,7 +500,10 @@ class SupervisorAgainstRealNginxTest {
     assertEquals(
         NodeState.ESCALATED, snapshot().verdict().state(), "sticky: healthy again is not enough");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    assertEquals(0, cli(out, "reset", "--config", configFile.toString()), out.toString());
+    assertEquals(
+        0,
+        cli(out, "reset", "--config", configFile.toString()),
+        out.toString(StandardCharsets.UTF_8));
     awaitState(NodeState.UP, "");
   }
 
@@ -524,14 +533,16 @@ class SupervisorAgainstRealNginxTest {
     }
     // As user nobody, outside the socket's group: connect(2) must fail with EACCES.
     String client =
-        "import socket, sys\n"
-            + "s = socket.socket(socket.AF_UNIX)\n"
-            + "try:\n"
-            + "    s.connect(sys.argv[1])\n"
-            + "    s.sendall(b'POST /maintenance HTTP/1.0\\r\\nContent-Length: 8\\r\\n\\r\\nstate=on')\n"
-            + "    print(s.recv(200))\n"
-            + "except OSError as e:\n"
-            + "    print('errno', e.errno); sys.exit(13)\n";
+        """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect(sys.argv[1])
+                s.sendall(b'POST /maintenance HTTP/1.0\\r\\nContent-Length: 8\\r\\n\\r\\nstate=on')
+                print(s.recv(200))
+            except OSError as e:
+                print('errno', e.errno); sys.exit(13)
+            """;
     // Not in the socket's group (gid 4242): refused by the kernel.
     Process other =
         new ProcessBuilder(

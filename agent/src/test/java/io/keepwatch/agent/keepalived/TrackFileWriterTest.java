@@ -10,6 +10,7 @@ import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.probes.ProbeResult;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,8 @@ class TrackFileWriterTest {
                   1,
                   1,
                   true,
-                  new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)))),
+                  new ProbeSpec.TcpTarget(
+                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
           Clock.systemUTC());
 
   TrackFileWriter writer(Path file) {

@@ -92,13 +92,14 @@ class ProbeSchedulerTest {
               () -> {
                 maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                 CompletableFuture<ProbeResult> f = new CompletableFuture<>();
-                slowWorld.schedule(
-                    () -> {
-                      inFlight.decrementAndGet();
-                      f.complete(ProbeResult.ok("slow"));
-                    },
-                    30,
-                    TimeUnit.MILLISECONDS);
+                var unused =
+                    slowWorld.schedule(
+                        () -> {
+                          inFlight.decrementAndGet();
+                          f.complete(ProbeResult.ok("slow"));
+                        },
+                        30,
+                        TimeUnit.MILLISECONDS);
                 return f;
               });
       ProbeScheduler scheduler =

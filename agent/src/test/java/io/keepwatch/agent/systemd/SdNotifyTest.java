@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.epoll.EpollEventLoopGroup;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,13 +34,15 @@ class SdNotifyTest {
   /** A python3 receiver bound to {@code address} that prints the first datagram it gets. */
   static Process receiver(String address) throws Exception {
     String script =
-        "import socket, sys\n"
-            + "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
-            + "a = sys.argv[1]\n"
-            + "s.bind('\\0' + a[1:] if a.startswith('@') else a)\n"
-            + "print('bound', flush=True)\n"
-            + "s.settimeout(10)\n"
-            + "print(s.recv(4096).decode().replace('\\n', '|'), flush=True)\n";
+        """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            a = sys.argv[1]
+            s.bind('\\0' + a[1:] if a.startswith('@') else a)
+            print('bound', flush=True)
+            s.settimeout(10)
+            print(s.recv(4096).decode().replace('\\n', '|'), flush=True)
+            """;
     Process p =
         new ProcessBuilder("/usr/bin/python3", "-c", script, address)
             .redirectErrorStream(true)
@@ -91,7 +94,7 @@ class SdNotifyTest {
             2,
             true,
             new io.keepwatch.agent.config.ProbeSpec.TcpTarget(
-                new java.net.InetSocketAddress("127.0.0.1", 80)));
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 80)));
     var judge =
         new io.keepwatch.agent.verdict.Judge(java.util.List.of(spec), java.time.Clock.systemUTC());
     try (SdNotify notify = SdNotify.to(socket, loop)) {

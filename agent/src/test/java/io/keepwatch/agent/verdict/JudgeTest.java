@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.probes.ProbeResult;
 import io.keepwatch.probes.ProbeResult.Outcome;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,7 +27,7 @@ class JudgeTest {
         2,
         2,
         critical,
-        new ProbeSpec.TcpTarget(new InetSocketAddress("127.0.0.1", 80)));
+        new ProbeSpec.TcpTarget(new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)));
   }
 
   private static ProbeSpec process(String name) {

@@ -15,7 +15,8 @@ class RiseFallTest {
   private static String healths(String outcomes, int rise, int fall) {
     RiseFall state = RiseFall.initial();
     StringBuilder out = new StringBuilder();
-    for (char c : outcomes.toCharArray()) {
+    for (int i = 0; i < outcomes.length(); i++) {
+      char c = outcomes.charAt(i);
       state = state.next(c == '+', rise, fall);
       out.append(
           switch (state.health()) {

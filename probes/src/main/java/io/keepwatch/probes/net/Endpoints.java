@@ -2,9 +2,11 @@ package io.keepwatch.probes.net;
 
 import io.keepwatch.probes.ProbeResult;
 import io.keepwatch.probes.ProbeResult.Outcome;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ConnectTimeoutException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /** Messages about network endpoints, shared by the tcp and http probes. */
 final class Endpoints {
@@ -26,6 +28,15 @@ final class Endpoints {
     }
     return ProbeResult.failed(
         Outcome.CONNECT_FAILED, "connect to " + describe(address) + ": " + reason(cause));
+  }
+
+  /** Closes the connection once the probe's result is known, whichever side completed it. */
+  static void closeWhenDone(CompletableFuture<ProbeResult> result, ChannelFuture connect) {
+    var unused =
+        result.whenComplete(
+            (r, e) -> {
+              var unusedClose = connect.channel().close(); // nothing to wait for: the result is in
+            });
   }
 
   /** The exception's own words without Netty's appended address. */

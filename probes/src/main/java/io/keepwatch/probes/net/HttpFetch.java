@@ -98,11 +98,27 @@ public final class HttpFetch {
                   }
                 });
     ChannelFuture connect = attempt.connect(target.address());
-    result.whenComplete((r, e) -> connect.channel().close());
+    Endpoints.closeWhenDone(result, connect);
     connect.addListener(
         f -> {
           if (f.isSuccess()) {
-            connect.channel().writeAndFlush(request());
+            // A request that cannot be sent fails now, with its cause, not later as a timeout.
+            var unused =
+                connect
+                    .channel()
+                    .writeAndFlush(request())
+                    .addListener(
+                        sent -> {
+                          if (!sent.isSuccess()) {
+                            result.complete(
+                                ProbeResult.failed(
+                                    Outcome.CONNECT_FAILED,
+                                    "GET "
+                                        + target.url()
+                                        + ": sending the request: "
+                                        + Endpoints.reason(sent.cause())));
+                          }
+                        });
           } else {
             result.complete(Endpoints.connectFailed(target.address(), timeout, f.cause()));
           }
@@ -177,7 +193,7 @@ public final class HttpFetch {
             ProbeResult.failed(
                 Outcome.CONNECT_FAILED, "GET " + target.url() + ": " + Endpoints.reason(cause)));
       }
-      ctx.close();
+      var unused = ctx.close();
     }
 
     private ProbeResult badResponse(String why) {

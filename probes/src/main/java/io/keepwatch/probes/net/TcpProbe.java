@@ -52,7 +52,7 @@ public final class TcpProbe implements Probe {
   public CompletableFuture<ProbeResult> check() {
     CompletableFuture<ProbeResult> result = new CompletableFuture<>();
     ChannelFuture connect = bootstrap.connect(address);
-    result.whenComplete((r, e) -> connect.channel().close());
+    Endpoints.closeWhenDone(result, connect);
     connect.addListener(
         f -> {
           if (f.isSuccess()) {

@@ -52,7 +52,7 @@ public final class ProcFs {
     Optional<String> listed = read(root.resolve(p).resolve("task").resolve(p).resolve("children"));
     if (listed.isPresent()) {
       List<Integer> pids = new ArrayList<>();
-      for (String token : listed.get().trim().split("\\s+")) {
+      for (String token : listed.get().trim().split("\\s+", -1)) {
         if (!token.isEmpty()) {
           pids.add(Integer.parseInt(token));
         }

@@ -40,7 +40,7 @@ public record ProcStat(int pid, String comm, char state, int ppid) {
     if (open < 1 || close < open) {
       throw new IllegalArgumentException("no '(comm)' field in stat line: " + abbreviate(text));
     }
-    String[] rest = text.substring(close + 1).trim().split(" ");
+    String[] rest = text.substring(close + 1).trim().split(" ", -1);
     if (rest.length < 2 || rest[0].length() != 1) {
       throw new IllegalArgumentException("no state and ppid after comm: " + abbreviate(text));
     }

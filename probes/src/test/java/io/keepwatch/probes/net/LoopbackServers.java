@@ -14,6 +14,17 @@ import java.util.List;
 /** Real servers on 127.0.0.1, port 0, for probe tests; closes everything it started. */
 final class LoopbackServers implements AutoCloseable {
 
+  /** 127.0.0.1, written as such in messages (getLoopbackAddress() would say "localhost"). */
+  static final InetAddress IPV4_LOOPBACK = ipv4Loopback();
+
+  private static InetAddress ipv4Loopback() {
+    try {
+      return InetAddress.getByAddress("127.0.0.1", new byte[] {127, 0, 0, 1});
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError("a literal address needs no lookup", e);
+    }
+  }
+
   private final List<AutoCloseable> open = new ArrayList<>();
 
   /** An HTTP server answering every request with this status, body and Host echo header. */
@@ -40,7 +51,7 @@ final class LoopbackServers implements AutoCloseable {
   InetSocketAddress silent() throws IOException {
     ServerSocket socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
     open.add(socket);
-    return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+    return new InetSocketAddress(IPV4_LOOPBACK, socket.getLocalPort());
   }
 
   /** A server that writes these raw bytes to each connection and closes it. */
@@ -62,13 +73,13 @@ final class LoopbackServers implements AutoCloseable {
             "raw-server");
     thread.setDaemon(true);
     thread.start();
-    return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+    return new InetSocketAddress(IPV4_LOOPBACK, socket.getLocalPort());
   }
 
   /** A loopback port with nothing listening (bound, then released). */
   static InetSocketAddress closedPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+      return new InetSocketAddress(IPV4_LOOPBACK, socket.getLocalPort());
     }
   }
 

@@ -14,10 +14,12 @@ class StubStatusTest {
 
   /** Byte for byte what nginx 1.22 writes (each number is followed by a space). */
   static final String NGINX_PAGE =
-      "Active connections: 291 \n"
-          + "server accepts handled requests\n"
-          + " 16630948 16630947 31070465 \n"
-          + "Reading: 6 Writing: 179 Waiting: 106 \n";
+      """
+          Active connections: 291\s
+          server accepts handled requests
+           16630948 16630947 31070465\s
+          Reading: 6 Writing: 179 Waiting: 106\s
+          """;
 
   @Test
   void parsesThePageNginxWrites() {
