@@ -77,14 +77,7 @@ class AgentLifecycleTest {
     nginx = RealNginx.startDaemon(dir.resolve("nginx"));
     Path done = dir.resolve("restart-finished");
     // A restart that takes a second, then marks that it ran to its end, then starts nginx.
-    String restart =
-        "[\"/bin/sh\", \"-c\", \"sleep 1; touch "
-            + done
-            + "; exec \\\"$0\\\" \\\"$@\\\"\", "
-            + nginx.startCommand().stream()
-                .map(a -> "\"" + a + "\"")
-                .collect(Collectors.joining(", "))
-            + "]";
+    String restart = TestAgentConfig.restartThatTakesASecond(nginx, done);
     agent =
         start(
             TestAgentConfig.hocon(

@@ -3,13 +3,11 @@ package io.keepwatch.agent.verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.keepwatch.agent.TestProbes;
 import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.agent.probing.ProcessKind;
-import io.keepwatch.agent.probing.TcpKind;
 import io.keepwatch.probes.ProbeResult;
 import io.keepwatch.probes.ProbeResult.Outcome;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,14 +20,7 @@ import org.junit.jupiter.api.Test;
 class JudgeTest {
 
   private static ProbeSpec spec(String name, boolean critical) {
-    return new ProbeSpec(
-        name,
-        Duration.ofMillis(200),
-        Duration.ofMillis(100),
-        2,
-        2,
-        critical,
-        new TcpKind.Target(new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)));
+    return TestProbes.tcp(name, 2, critical);
   }
 
   private static ProbeSpec process(String name) {
