@@ -156,6 +156,11 @@ class Node:
         self.init.spawn(self.files.in_run("agent.pid"), self.files.path("agent.log"),
                         os.path.join(TOP, "scripts", "keepwatch"), "run", "--config", self.files.agent_conf)
 
+    def agent_pid(self):
+        """The agent's pid, or None. setsid (not a group leader here) and the launcher both exec,
+        so the pid written at spawn is the JVM's."""
+        return read_pidfile(self.files.in_run("agent.pid"))
+
     def agent_get(self, path):
         """GET on the node's agent from inside the node (where 127.0.0.1 is the node):
         (status code, 0 when no answer; body)."""
@@ -210,6 +215,6 @@ class Node:
         """SIGTERM to each process, keepalived first: it drops its VIPs and says goodbye to the
         peer, and the agent writes its track file. Whatever is left dies with the node's init."""
         self.init.signal("TERM", self.keepalived_pid())
-        self.init.signal("TERM", read_pidfile(self.files.in_run("agent.pid")))
+        self.init.signal("TERM", self.agent_pid())
         self.signal_every_nginx("CONT")
         self.signal_nginx_master("TERM")
