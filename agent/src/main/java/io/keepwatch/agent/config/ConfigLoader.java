@@ -10,8 +10,8 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import io.keepwatch.probes.net.HttpTarget;
-import io.keepwatch.probes.net.StatusRange;
+import io.keepwatch.agent.probing.ProbeKind;
+import io.keepwatch.agent.probing.ProbeKinds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -37,7 +35,6 @@ public final class ConfigLoader {
   private static final String ROOT = "keepwatch";
   private static final String PROBES = "keepwatch.probes";
   private static final String PROBE_DEFAULTS = "keepwatch.probe-defaults";
-  private static final Set<String> KINDS = Set.of("process", "tcp", "http", "stub-status");
   private static final Pattern PROBE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   /** The loaded configuration and the effective merged tree (for "config check"). */
@@ -240,31 +237,15 @@ public final class ConfigLoader {
           path,
           "must be an object like { kind = tcp, address = \"127.0.0.1:80\" }, or null to switch it off");
     }
-    String kind = kindOf(object, path);
+    ProbeKind kind = kindOf(object, path);
     Config probe =
         object
             .toConfig()
-            .withFallback(c.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(kind)));
+            .withFallback(c.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(kind.name())));
     Fields f = new Fields(probe, path);
     int rise = f.integer("rise", 1, 1000);
     int fall = f.integer("fall", 1, 1000);
-    ProbeSpec.Target target =
-        switch (kind) {
-          case "process" ->
-              new ProbeSpec.ProcessTarget(
-                  f.absolutePath("pidfile"),
-                  nonEmpty(f, "process-name"),
-                  f.integer("min-workers", 0, 4096));
-          case "tcp" -> new ProbeSpec.TcpTarget(f.address("address", false));
-          case "http" ->
-              new ProbeSpec.HttpCheck(
-                  httpTarget(f),
-                  f.parsed("expect-status", StatusRange::parse),
-                  f.string("expect-body"),
-                  f.bool("tls-verify"));
-          case "stub-status" -> new ProbeSpec.StubStatusTarget(httpTarget(f), f.bool("tls-verify"));
-          default -> throw new IllegalStateException("kind checked above: " + kind);
-        };
+    ProbeSpec.Target target = kind.readTarget(f);
     return new ProbeSpec(
         name,
         f.positiveDuration("interval"),
@@ -275,38 +256,25 @@ public final class ConfigLoader {
         target);
   }
 
-  private static String kindOf(ConfigObject probe, String path) throws ConfigError {
+  private static ProbeKind kindOf(ConfigObject probe, String path) throws ConfigError {
     ConfigValue kind = probe.get("kind");
     if (kind == null || kind.valueType() == ConfigValueType.NULL) {
       throw new ConfigError(
           Fields.where(probe.origin()),
           path + ".kind",
-          "missing; must be one of " + String.join(", ", new TreeSet<>(KINDS)));
+          "missing; must be one of " + ProbeKinds.names());
     }
-    String text = String.valueOf(kind.unwrapped());
-    if (kind.valueType() != ConfigValueType.STRING || !KINDS.contains(text)) {
+    Optional<ProbeKind> known =
+        kind.valueType() == ConfigValueType.STRING
+            ? ProbeKinds.named(String.valueOf(kind.unwrapped()))
+            : Optional.empty();
+    if (known.isEmpty()) {
       throw new ConfigError(
           Fields.where(kind.origin()),
           path + ".kind",
-          "unknown kind "
-              + kind.render()
-              + "; must be one of "
-              + String.join(", ", new TreeSet<>(KINDS)));
+          "unknown kind " + kind.render() + "; must be one of " + ProbeKinds.names());
     }
-    return text;
-  }
-
-  private static HttpTarget httpTarget(Fields f) throws ConfigError {
-    String hostHeader = f.string("host-header");
-    return f.parsed("url", url -> HttpTarget.parse(url, hostHeader));
-  }
-
-  private static String nonEmpty(Fields f, String key) throws ConfigError {
-    String value = f.string(key);
-    if (value.isBlank()) {
-      throw f.error(key, "must not be empty");
-    }
-    return value;
+    return known.get();
   }
 
   /** Typesafe Config's own exceptions, reworded to our one-line form. */
@@ -357,7 +325,7 @@ public final class ConfigLoader {
         return; // null switches a probe off; other shapes are reported when the probe is read
       }
       ConfigValue kind = merged.getObject(ConfigUtil.joinPath(path)).get("kind");
-      if (kind == null || !KINDS.contains(String.valueOf(kind.unwrapped()))) {
+      if (kind == null || ProbeKinds.named(String.valueOf(kind.unwrapped())).isEmpty()) {
         return; // reported with a better message when the probe is read
       }
       Config defaults =

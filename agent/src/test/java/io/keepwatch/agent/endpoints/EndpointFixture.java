@@ -3,6 +3,7 @@ package io.keepwatch.agent.endpoints;
 import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
+import io.keepwatch.agent.probing.TcpKind;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.probes.ProbeResult;
 import java.net.InetAddress;
@@ -27,8 +28,7 @@ final class EndpointFixture implements AutoCloseable {
                   1,
                   1,
                   true,
-                  new ProbeSpec.TcpTarget(
-                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
+                  new TcpKind.Target(new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
           Clock.systemUTC());
   final MetricsEndpoint metrics = new MetricsEndpoint(Optional.empty());
   final KeepwatchMeters meters =

@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.probing.TcpKind;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.probes.ProbeResult;
 import io.netty.buffer.ByteBuf;
@@ -41,8 +42,7 @@ class EndpointHandlerTest {
                   1,
                   1,
                   true,
-                  new ProbeSpec.TcpTarget(
-                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
+                  new TcpKind.Target(new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
           Clock.systemUTC());
   private final AgentInfo info =
       new AgentInfo("1.2.3", "node-<a>", Instant.parse("2026-11-21T10:00:00Z"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.probing.TcpKind;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.probes.ProbeResult;
@@ -39,8 +40,7 @@ class TrackFileWriterTest {
                   1,
                   1,
                   true,
-                  new ProbeSpec.TcpTarget(
-                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
+                  new TcpKind.Target(new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
           Clock.systemUTC());
 
   TrackFileWriter writer(Path file) {

@@ -93,7 +93,7 @@ class SdNotifyTest {
             2,
             2,
             true,
-            new io.keepwatch.agent.config.ProbeSpec.TcpTarget(
+            new io.keepwatch.agent.probing.TcpKind.Target(
                 new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 80)));
     var judge =
         new io.keepwatch.agent.verdict.Judge(java.util.List.of(spec), java.time.Clock.systemUTC());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.probing.ProcessKind;
+import io.keepwatch.agent.probing.TcpKind;
 import io.keepwatch.probes.ProbeResult;
 import io.keepwatch.probes.ProbeResult.Outcome;
 import java.net.InetAddress;
@@ -27,7 +29,7 @@ class JudgeTest {
         2,
         2,
         critical,
-        new ProbeSpec.TcpTarget(new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)));
+        new TcpKind.Target(new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)));
   }
 
   private static ProbeSpec process(String name) {
@@ -38,7 +40,7 @@ class JudgeTest {
         2,
         2,
         true,
-        new ProbeSpec.ProcessTarget(Path.of("/run/nginx.pid"), "nginx", 1));
+        new ProcessKind.Target(Path.of("/run/nginx.pid"), "nginx", 1));
   }
 
   private final Clock clock = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
