@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.keepwatch.agent.probing.ProbeKind;
 import io.keepwatch.agent.probing.ProbeKinds;
+import io.keepwatch.probes.Printable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -182,8 +183,35 @@ public final class ConfigLoader {
                   trackPath.get(),
                   f.integer("keepwatch.track-file.up-value", Integer.MIN_VALUE, Integer.MAX_VALUE),
                   f.integer(
-                      "keepwatch.track-file.down-value", Integer.MIN_VALUE, Integer.MAX_VALUE)));
+                      "keepwatch.track-file.down-value", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                  f.optionalPath("keepwatch.track-file.degraded-path"),
+                  f.integer("keepwatch.track-file.degraded-value", 1, Integer.MAX_VALUE)));
     }
+    Duration goneAfter = f.positiveDuration("keepwatch.keepalived.agent-gone-after");
+    if (goneAfter.compareTo(Duration.ofSeconds(1)) < 0
+        || goneAfter.compareTo(Duration.ofSeconds(4)) > 0) {
+      throw f.error(
+          "keepwatch.keepalived.agent-gone-after",
+          "must be from 1s to 4s, got "
+              + goneAfter.toMillis()
+              + " ms: shorter than a restart of the agent would move the VIP at every upgrade;"
+              + " longer, an agent gone for good would be trusted for more than 5 s");
+    }
+    String trackProcess = f.string("keepwatch.keepalived.track-process");
+    if (trackProcess.length() > 15 || !trackProcess.matches("[A-Za-z0-9._-]*")) {
+      throw f.error(
+          "keepwatch.keepalived.track-process",
+          "must be a process name of at most 15 letters, digits, '.', '_' or '-' (the kernel"
+              + " keeps 15), got "
+              + Printable.quoted(trackProcess, 40));
+    }
+    AgentConfig.Keepalived keepalived =
+        new AgentConfig.Keepalived(
+            f.optionalPath("keepwatch.keepalived.pidfile"),
+            trackProcess.isEmpty() ? Optional.empty() : Optional.of(trackProcess),
+            goneAfter,
+            f.addresses("keepwatch.keepalived.vips"),
+            f.argvList("keepwatch.keepalived.gone-commands"));
     return new AgentConfig(
         source,
         f.address("keepwatch.http.listen", true),
@@ -196,7 +224,8 @@ public final class ConfigLoader {
         restart,
         escalation,
         trackFile,
-        f.optionalPath("keepwatch.keepalived.notify-fifo"));
+        f.optionalPath("keepwatch.keepalived.notify-fifo"),
+        keepalived);
   }
 
   private static List<ProbeSpec> probes(Config c) throws ConfigError {
@@ -253,7 +282,24 @@ public final class ConfigLoader {
         rise,
         fall,
         f.bool("critical"),
-        target);
+        target,
+        onFailure(f));
+  }
+
+  /** {@code on-failure}: auto (empty), restart, failover or report. */
+  private static Optional<OnFailure> onFailure(Fields f) throws ConfigError {
+    String value = f.string("on-failure");
+    if (value.equals("auto")) {
+      return Optional.empty();
+    }
+    for (OnFailure choice : OnFailure.values()) {
+      if (choice.label().equals(value)) {
+        return Optional.of(choice);
+      }
+    }
+    throw f.error(
+        "on-failure",
+        "must be auto, restart, failover or report, got " + Printable.quoted(value, 40));
   }
 
   private static ProbeKind kindOf(ConfigObject probe, String path) throws ConfigError {

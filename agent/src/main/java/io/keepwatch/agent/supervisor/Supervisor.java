@@ -5,7 +5,6 @@ import static io.keepwatch.agent.supervisor.Durations.human;
 import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
-import io.keepwatch.agent.verdict.OnFailure;
 import io.keepwatch.agent.verdict.Overlay;
 import io.keepwatch.agent.verdict.Verdict;
 import io.keepwatch.probes.process.PidFile;
@@ -30,12 +29,13 @@ import java.util.logging.Logger;
  * The restart state machine: restarts nginx when a failure calls for it, and escalates when
  * restarting cannot help.
  *
- * <p>On DOWN, what happens depends on what the failure calls for ({@link Verdict#onFailure()}): a
- * restart, or nothing but the verdict itself. For a restart: run the config test; if it fails,
- * never restart (that would take down a running nginx with a broken config) and escalate with the
- * test's first error line. Otherwise run the restart command and wait up to {@code grace} for the
- * probes to rise with a new master pid; retry after a back-off while the {@link RestartBudget}
- * allows, then escalate. Escalation runs its commands and webhook once ({@link Escalator}).
+ * <p>It acts on DOWN only: nginx is not there or not answering, which a restart may fix. A wrong
+ * answer (DEGRADED) is left to the verdict and keepalived: a restart cannot fix it. On DOWN: run
+ * the config test; if it fails, never restart (that would take down a running nginx with a broken
+ * config) and escalate with the test's first error line. Otherwise run the restart command and wait
+ * up to {@code grace} for the probes to rise with a new master pid; retry after a back-off while
+ * the {@link RestartBudget} allows, then escalate. Escalation runs its commands and webhook once
+ * ({@link Escalator}).
  *
  * <p>Threads: every decision and every field below is on the scheduler thread (the Judge's), {@link
  * #start()} and {@link #close()} included, so the state needs no locks. Commands run one at a time
@@ -150,7 +150,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
     if (!active) {
       return; // not started yet, or replaced by a reload, or stopping
     }
-    boolean up = after.state() == NodeState.UP;
+    boolean up = after.state().nginxAnswers(); // UP, or DEGRADED: nginx is back, rightly or not
     switch (mode) {
       case WATCHING -> respondToNewFailure(after);
       case GRACE -> {
@@ -177,8 +177,8 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
 
   /** A DOWN seen while watching: act if the failure calls for a restart. */
   private void respondToNewFailure(Verdict probes) {
-    if (probes.state() != NodeState.DOWN || probes.onFailure() != OnFailure.RESTART) {
-      return; // UP, STARTING, or a failure that only the verdict answers (see OnFailure)
+    if (probes.state() != NodeState.DOWN) {
+      return; // UP, STARTING, or DEGRADED: a wrong answer that a restart cannot fix (OnFailure)
     }
     budget = budget.newEpisode();
     startAttempt(probes.reason());
@@ -225,7 +225,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
       toWatching();
       return;
     }
-    if (judge.probeVerdict().state() == NodeState.UP) {
+    if (judge.probeVerdict().state().nginxAnswers()) {
       journal.note("recovery", "nginx healthy again before the restart; not restarting");
       toWatching();
       return;
@@ -270,7 +270,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
                 },
                 grace.toNanos(),
                 TimeUnit.NANOSECONDS));
-    if (judge.probeVerdict().state() == NodeState.UP) {
+    if (judge.probeVerdict().state().nginxAnswers()) {
       finishGraceIfNginxIsNew();
     }
   }
@@ -310,7 +310,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
                     return;
                   }
                   Verdict probes = judge.probeVerdict();
-                  if (probes.state() == NodeState.UP) {
+                  if (probes.state().nginxAnswers()) {
                     toWatching();
                   } else {
                     startAttempt(probes.reason().isEmpty() ? why : probes.reason());
