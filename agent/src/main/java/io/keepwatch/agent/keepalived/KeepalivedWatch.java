@@ -120,6 +120,9 @@ public final class KeepalivedWatch {
 
   private Optional<String> whyNotRunning() {
     PidFile.Reading reading = PidFile.read(pidfile);
+    if (reading instanceof PidFile.Missing) {
+      return Optional.of(reading.describe() + " (keepalived not running)");
+    }
     if (!(reading instanceof PidFile.Pid named)) {
       return Optional.of(reading.describe());
     }
