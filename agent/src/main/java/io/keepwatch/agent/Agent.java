@@ -6,6 +6,7 @@ import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.endpoints.ControlSocket;
 import io.keepwatch.agent.endpoints.EndpointHandler;
 import io.keepwatch.agent.endpoints.HttpEndpoint;
+import io.keepwatch.agent.endpoints.ReloadControl;
 import io.keepwatch.agent.keepalived.NotifyFifoReader;
 import io.keepwatch.agent.keepalived.TrackFileWriter;
 import io.keepwatch.agent.keepalived.VrrpRoles;
@@ -107,6 +108,22 @@ public final class Agent implements AutoCloseable {
    * @throws IOException when an endpoint cannot be bound; nothing is left running then
    */
   public static Agent start(AgentConfig config, AgentInfo info) throws IOException {
+    return start(config, info, Optional.empty());
+  }
+
+  /**
+   * Starts probing, supervising and serving, with POST /reload on the control socket going to
+   * {@code reloads}.
+   *
+   * @throws IOException when an endpoint cannot be bound; nothing is left running then
+   */
+  public static Agent start(AgentConfig config, AgentInfo info, ReloadControl reloads)
+      throws IOException {
+    return start(config, info, Optional.of(reloads));
+  }
+
+  private static Agent start(AgentConfig config, AgentInfo info, Optional<ReloadControl> reloads)
+      throws IOException {
     Agent agent = new Agent(config, info);
     try {
       EndpointHandler.Sources sources =
@@ -128,7 +145,8 @@ public final class Agent implements AutoCloseable {
               config.controlSocket(),
               config.controlGroup(),
               agent.httpLoop,
-              new EndpointHandler(sources, Optional.of(agent.new CurrentSupervisor())));
+              new EndpointHandler(
+                  sources, Optional.of(agent.new CurrentSupervisor()), reloads, Optional.empty()));
     } catch (IOException | RuntimeException e) {
       agent.close();
       throw e;
