@@ -109,16 +109,28 @@ container_stop() {
   local i
   if [ -n "$CONTAINER_NSPAWN" ] && kill -0 "$CONTAINER_NSPAWN" 2>/dev/null; then
     in_container systemctl poweroff >/dev/null 2>&1 || true
-    for i in $(seq 1 100); do # at most 10 s
-      kill -0 "$CONTAINER_NSPAWN" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -TERM "$CONTAINER_NSPAWN" 2>/dev/null || true
-    wait "$CONTAINER_NSPAWN" 2>/dev/null || true
+    gone_within 10 "$CONTAINER_NSPAWN" || {
+      # A clean poweroff did not finish: killing the container's PID 1 takes everything in its
+      # pid namespace with it; then nspawn.
+      kill -KILL "$CONTAINER_PID" 2>/dev/null || true
+      kill -TERM "$CONTAINER_NSPAWN" 2>/dev/null || true
+      gone_within 10 "$CONTAINER_NSPAWN" || kill -KILL "$CONTAINER_NSPAWN" 2>/dev/null || true
+    }
+    gone_within 10 "$CONTAINER_NSPAWN" && wait "$CONTAINER_NSPAWN" 2>/dev/null || true
   fi
   CONTAINER_NSPAWN=
   if [ -n "$CONTAINER_DIR" ]; then
     rm -rf "$CONTAINER_DIR" "$CONTAINER_DIR.log"
     CONTAINER_DIR=
   fi
+}
+
+# Whether process PID is gone within SECONDS (polled every 0.1 s).
+gone_within() {
+  local i
+  for ((i = 0; i < $1 * 10; i++)); do
+    kill -0 "$2" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  return 1
 }

@@ -160,8 +160,9 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
         }
         answerRead(ctx, asked, path);
       }
-      case "/reload" -> {
-        if (reload.isEmpty()) {
+      case "/maintenance", "/reset", "/reload" -> {
+        boolean offered = path.equals("/reload") ? reload.isPresent() : control.isPresent();
+        if (!offered) {
           refuseMethod(
               ctx,
               asked,
@@ -175,21 +176,8 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
           refuseMethod(ctx, asked, method, path, "POST", "use POST");
           return;
         }
-        answerReload(ctx, asked);
-      }
-      case "/maintenance", "/reset" -> {
-        if (control.isEmpty()) {
-          refuseMethod(
-              ctx,
-              asked,
-              method,
-              path,
-              "",
-              "state changes are only accepted on the unix control socket");
-          return;
-        }
-        if (!method.equals(HttpMethod.POST)) {
-          refuseMethod(ctx, asked, method, path, "POST", "use POST");
+        if (path.equals("/reload")) {
+          answerReload(ctx, asked);
           return;
         }
         Map<String, List<String>> form;
