@@ -23,7 +23,10 @@ final class VerdictLog implements Judge.Listener {
       String run =
           after.health() == Health.UP
               ? after.riseFall().consecutiveSuccesses() + " successes"
-              : after.riseFall().consecutiveFailures() + " failures";
+              : after.riseFall().consecutiveFailures()
+                  + " failures (on-failure "
+                  + after.onFailure().label()
+                  + ")";
       LOG.info(
           "probe "
               + name

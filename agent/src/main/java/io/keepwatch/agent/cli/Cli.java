@@ -6,6 +6,7 @@ import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.config.ConfigError;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
+import io.keepwatch.probes.Printable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -124,7 +125,7 @@ public final class Cli {
     try {
       reply = ControlClient.post(socket, path, form, timeout);
     } catch (IOException e) {
-      String why = e.getMessage() == null ? e.toString() : e.getMessage();
+      String why = Printable.reason(e);
       String hint =
           why.contains("Permission denied") || why.contains("Access denied")
               ? " (the socket is mode 0660: run as the agent's user, root, or a member of control.group)"

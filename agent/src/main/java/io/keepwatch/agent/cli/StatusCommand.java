@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
+import io.keepwatch.probes.Printable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -44,10 +45,7 @@ final class StatusCommand {
       body = response.body();
     } catch (IOException e) {
       err.println(
-          "keepwatch status: cannot reach the agent at "
-              + uri
-              + ": "
-              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+          "keepwatch status: cannot reach the agent at " + uri + ": " + Printable.reason(e));
       return ExitCodes.NOT_RUNNING;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

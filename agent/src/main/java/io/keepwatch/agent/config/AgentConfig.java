@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param escalation what happens when restarts cannot help
  * @param trackFile the keepalived track_file, if any
  * @param notifyFifo keepalived's vrrp_notify_fifo, if any
+ * @param keepalived how the agent watches keepalived and how keepalived watches the agent
  */
 public record AgentConfig(
     String source,
@@ -32,7 +33,8 @@ public record AgentConfig(
     Restart restart,
     Escalation escalation,
     Optional<TrackFile> trackFile,
-    Optional<Path> notifyFifo) {
+    Optional<Path> notifyFifo,
+    Keepalived keepalived) {
 
   public AgentConfig {
     probes = List.copyOf(probes);
@@ -41,7 +43,7 @@ public record AgentConfig(
   /** The first stub-status probe: it feeds the exporter-compatible nginx_* metrics. */
   public Optional<String> nginxMetricsProbe() {
     return probes.stream()
-        .filter(p -> p.target() instanceof ProbeSpec.StubStatusTarget)
+        .filter(p -> p.target().feedsNginxMetrics())
         .map(ProbeSpec::name)
         .findFirst();
   }
@@ -115,5 +117,28 @@ public record AgentConfig(
    * @param upValue written while UP
    * @param downValue written otherwise
    */
-  public record TrackFile(Path path, int upValue, int downValue) {}
+  public record TrackFile(
+      Path path, int upValue, int downValue, Optional<Path> degradedPath, int degradedValue) {}
+
+  /**
+   * How the agent watches keepalived, and how keepalived watches the agent.
+   *
+   * @param pidfile keepalived's pidfile, if the agent watches keepalived
+   * @param trackProcess the process name keepalived's vrrp_track_process watches the agent by, if
+   *     it does
+   * @param agentGoneAfter how long the answers of an agent that is gone still stand (its lease)
+   * @param vips the VIPs this node may hold as MASTER, to look for when keepalived is gone
+   * @param goneCommands argv lists run once when a VIP stays here while keepalived is gone
+   */
+  public record Keepalived(
+      Optional<Path> pidfile,
+      Optional<String> trackProcess,
+      Duration agentGoneAfter,
+      List<java.net.InetAddress> vips,
+      List<List<String>> goneCommands) {
+    public Keepalived {
+      vips = List.copyOf(vips);
+      goneCommands = goneCommands.stream().map(List::copyOf).toList();
+    }
+  }
 }

@@ -1,10 +1,8 @@
 package io.keepwatch.agent.config;
 
-import io.keepwatch.probes.net.HttpTarget;
-import io.keepwatch.probes.net.StatusRange;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
+import io.keepwatch.probes.ProbeResult;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * One configured probe: its schedule, its rise/fall and what it checks.
@@ -16,6 +14,8 @@ import java.time.Duration;
  * @param fall consecutive failures to become failed
  * @param critical whether it counts toward the node's verdict
  * @param target what this kind of probe checks
+ * @param onFailure what its failures call for, whatever was seen; empty for {@code auto}: by what
+ *     was seen ({@link OnFailure#byOutcome})
  */
 public record ProbeSpec(
     String name,
@@ -24,67 +24,40 @@ public record ProbeSpec(
     int rise,
     int fall,
     boolean critical,
-    Target target) {
+    Target target,
+    Optional<OnFailure> onFailure) {
 
-  /** The kind-specific part: exactly one per probe kind. */
-  public sealed interface Target permits ProcessTarget, TcpTarget, HttpCheck, StubStatusTarget {
+  /** A probe whose failures call for what was seen ({@code on-failure = auto}). */
+  public ProbeSpec(
+      String name,
+      Duration interval,
+      Duration timeout,
+      int rise,
+      int fall,
+      boolean critical,
+      Target target) {
+    this(name, interval, timeout, rise, fall, critical, target, Optional.empty());
+  }
+
+  /** What a failure of this probe with this outcome calls for. */
+  public OnFailure calledFor(ProbeResult.Outcome outcome) {
+    if (!critical) {
+      return OnFailure.REPORT;
+    }
+    return onFailure.orElseGet(() -> OnFailure.byOutcome(outcome));
+  }
+
+  /**
+   * The kind-specific part: each kind in {@code io.keepwatch.agent.probing} declares its own as a
+   * record implementing this.
+   */
+  public interface Target {
     /** The kind as written in the configuration. */
     String kind();
-  }
 
-  /**
-   * A process probe's target.
-   *
-   * @param pidfile nginx's pidfile
-   * @param processName the master's comm
-   * @param minWorkers live workers needed
-   */
-  public record ProcessTarget(Path pidfile, String processName, int minWorkers) implements Target {
-    @Override
-    public String kind() {
-      return "process";
-    }
-  }
-
-  /**
-   * A tcp probe's target.
-   *
-   * @param address where to connect
-   */
-  public record TcpTarget(InetSocketAddress address) implements Target {
-    @Override
-    public String kind() {
-      return "tcp";
-    }
-  }
-
-  /**
-   * An http probe's target and expectations.
-   *
-   * @param http where to GET
-   * @param expectStatus accepted statuses
-   * @param expectBody text the body must hold, "" for any
-   * @param tlsVerify whether https checks the certificate
-   */
-  public record HttpCheck(
-      HttpTarget http, StatusRange expectStatus, String expectBody, boolean tlsVerify)
-      implements Target {
-    @Override
-    public String kind() {
-      return "http";
-    }
-  }
-
-  /**
-   * A stub-status probe's target.
-   *
-   * @param http where to GET the stub_status page
-   * @param tlsVerify whether https checks the certificate
-   */
-  public record StubStatusTarget(HttpTarget http, boolean tlsVerify) implements Target {
-    @Override
-    public String kind() {
-      return "stub-status";
+    /** Whether this probe's pages feed the exporter-compatible nginx_* metrics. */
+    default boolean feedsNginxMetrics() {
+      return false;
     }
   }
 }

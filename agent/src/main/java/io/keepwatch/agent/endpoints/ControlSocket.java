@@ -1,5 +1,6 @@
 package io.keepwatch.agent.endpoints;
 
+import io.keepwatch.probes.Printable;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -59,11 +60,7 @@ public final class ControlSocket implements AutoCloseable {
     if (!bound.isSuccess()) {
       Throwable cause = bound.cause();
       throw new IOException(
-          "cannot create the control socket "
-              + path
-              + ": "
-              + (cause.getMessage() == null ? cause.toString() : cause.getMessage()),
-          cause);
+          "cannot create the control socket " + path + ": " + Printable.reason(cause), cause);
     }
     ControlSocket socket = new ControlSocket(bound.channel(), path);
     try {

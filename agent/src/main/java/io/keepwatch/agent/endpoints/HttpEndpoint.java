@@ -1,5 +1,6 @@
 package io.keepwatch.agent.endpoints;
 
+import io.keepwatch.probes.Printable;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -67,7 +68,7 @@ public final class HttpEndpoint implements AutoCloseable {
               + ":"
               + listen.getPort()
               + ": "
-              + (cause.getMessage() == null ? cause.toString() : cause.getMessage()),
+              + Printable.reason(cause),
           cause);
     }
     return new HttpEndpoint(bound.channel());

@@ -1,6 +1,7 @@
 package io.keepwatch.agent.metrics;
 
 import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.supervisor.Supervisor;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
@@ -20,6 +21,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -30,7 +32,8 @@ import java.util.function.Supplier;
  * (restarts, escalations). Label values are bounded: probe names come from the configuration,
  * outcomes, states and results are fixed sets.
  */
-public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observer {
+public final class KeepwatchMeters
+    implements Judge.Listener, Supervisor.Observer, VrrpRoles.Observer {
 
   /** Probe latencies fall in these buckets (seconds): from a /proc read to an http timeout. */
   private static final Duration[] LATENCY_BUCKETS = {
@@ -42,11 +45,15 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
   private final MeterRegistry registry;
   private final Supplier<Snapshot> snapshots;
 
+  /** Each VRRP instance's last reported state: written by the FIFO reader, read by scrapes. */
+  private final Map<String, String> vrrpStates = new ConcurrentHashMap<>();
+
   /** The meters of the configured probes, replaced whole by a config reload. */
   private volatile ProbeMeters probeMeters = new ProbeMeters(Map.of(), Map.of(), List.of());
 
-  private final Counter checksUp;
-  private final Counter checksDown;
+  /** keepwatch_check_requests_total by endpoint ("check", "serving") and answer ("up", "down"). */
+  private final Map<String, Counter> checks;
+
   private final Counter restartsSucceeded;
   private final Counter restartsFailed;
   private final Counter escalations;
@@ -81,8 +88,12 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
         .register(registry);
     this.snapshots = snapshots;
     useProbes(probes);
-    checksUp = checkCounter("up");
-    checksDown = checkCounter("down");
+    checks =
+        Map.of(
+            "check/up", checkCounter("check", "up"),
+            "check/down", checkCounter("check", "down"),
+            "serving/up", checkCounter("serving", "up"),
+            "serving/down", checkCounter("serving", "down"));
     restartsSucceeded = restartCounter("success");
     restartsFailed = restartCounter("failure");
     connectionsEvicted =
@@ -141,8 +152,18 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
         if (outcome != ProbeResult.Outcome.OK) {
           Counter counter =
               Counter.builder("keepwatch.probe.failures")
-                  .description("Failed probe runs by class of failure")
-                  .tags("probe", name, "kind", kind, "outcome", outcome.label())
+                  .description(
+                      "Failed probe runs by what was seen (outcome) and what such a failure calls"
+                          + " for (on_failure: restart, failover, report)")
+                  .tags(
+                      "probe",
+                      name,
+                      "kind",
+                      kind,
+                      "outcome",
+                      outcome.label(),
+                      "on_failure",
+                      spec.calledFor(outcome).label())
                   .register(registry);
           failures.put(outcome, counter);
           all.add(counter);
@@ -173,10 +194,12 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
         .register(registry);
   }
 
-  private Counter checkCounter(String answer) {
+  private Counter checkCounter(String endpoint, String answer) {
     return Counter.builder("keepwatch.check.requests")
-        .description("GET/HEAD /check requests by the answer given")
-        .tag("answer", answer)
+        .description(
+            "GET/HEAD /check (endpoint check) and /check/serving (endpoint serving) requests by the"
+                + " answer given")
+        .tags("endpoint", endpoint, "answer", answer)
         .register(registry);
   }
 
@@ -220,9 +243,13 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
         .register(registry);
   }
 
-  /** One /check answered. Called on the endpoint's event loop. */
-  public void checkAnswered(boolean up) {
-    (up ? checksUp : checksDown).increment();
+  /**
+   * One /check or /check/serving answered. Called on the endpoint's event loop.
+   *
+   * @param endpoint "check" or "serving"
+   */
+  public void checkAnswered(String endpoint, boolean up) {
+    checks.get(endpoint + (up ? "/up" : "/down")).increment();
   }
 
   /** A restart attempt ended. */
@@ -231,9 +258,44 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
     (worked ? restartsSucceeded : restartsFailed).increment();
   }
 
+  /** keepwatch_keepalived_up: whether keepalived runs, as the agent's watch last saw. */
+  public void watchKeepalived(java.util.function.BooleanSupplier up) {
+    Gauge.builder("keepwatch.keepalived.up", up, u -> u.getAsBoolean() ? 1 : 0)
+        .description("1 while keepalived runs on this node (its pidfile names a live keepalived)")
+        .strongReference(true)
+        .register(registry);
+  }
+
   /** The node was escalated. */
   @Override
   public void escalated() {
     escalations.increment();
+  }
+
+  /**
+   * Registers keepwatch_vrrp_state{vrrp_instance,state} for an instance keepalived reported for the
+   * first time: one series per state, 1 for the current one. The instance names are bounded by
+   * VrrpRoles.
+   */
+  @Override
+  public void instanceSeen(String instance) {
+    for (String state : VrrpRoles.STATES) {
+      Gauge.builder("keepwatch.vrrp.state", vrrpStates, m -> state.equals(m.get(instance)) ? 1 : 0)
+          .description(
+              "1 for the VRRP instance's current state as keepalived reported it, 0 for the others")
+          .tags("vrrp_instance", instance, "state", state)
+          .strongReference(true)
+          .register(registry);
+    }
+  }
+
+  @Override
+  public void instanceReported(String instance, String state) {
+    vrrpStates.put(instance, state);
+    Counter.builder("keepwatch.vrrp.transitions")
+        .description("VRRP state changes keepalived reported, by instance and new state")
+        .tags("vrrp_instance", instance, "to", state)
+        .register(registry)
+        .increment();
   }
 }
