@@ -24,10 +24,10 @@ log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 container_unusable() {
   if [ "$(id -u)" -ne 0 ]; then
     echo "booting a container needs root"
-  elif ! type -P systemd-nspawn >/dev/null || ! type -P mmdebstrap >/dev/null; then
-    echo "systemd-nspawn and mmdebstrap are not installed (scripts/test installs them)"
   elif [ -e "$CONTAINER_MARKER" ]; then
     echo "running inside the container scripts/container/fresh-test booted: no container in a container"
+  elif ! type -P systemd-nspawn >/dev/null || ! type -P mmdebstrap >/dev/null; then
+    echo "systemd-nspawn and mmdebstrap are not installed (scripts/test installs them)"
   else
     return 1
   fi
