@@ -4,16 +4,16 @@
 # Usage: need_packages WHAT:PACKAGE ...
 #   WHAT is a program looked up on PATH (and in /usr/sbin, /sbin) as a file, never as a shell
 #   builtin or function (bash's own `kill` does not make /bin/kill, procps, unnecessary), an
-#   absolute path that must exist, or python3+MODULE: a Python module python3 must import
-#   (python3-minimal has python3 but not json).
+#   absolute path that must exist, or PYTHON+MODULE: a module the python3 at the absolute path
+#   PYTHON must import (python3-minimal has /usr/bin/python3 but not json).
 need_packages() {
   local missing=() pair what
   for pair in "$@"; do
     what=${pair%%:*}
-    if [[ $what == /* ]]; then
+    if [[ $what == /*+* ]]; then
+      "${what%%+*}" -c "import ${what#*+}" 2>/dev/null && continue
+    elif [[ $what == /* ]]; then
       [ -e "$what" ] && continue
-    elif [[ $what == python3+* ]]; then
-      python3 -c "import ${what#python3+}" 2>/dev/null && continue
     else
       PATH=$PATH:/usr/sbin:/sbin type -P "$what" >/dev/null && continue
     fi
