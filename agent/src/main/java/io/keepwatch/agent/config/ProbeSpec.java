@@ -55,6 +55,11 @@ public record ProbeSpec(
     /** The kind as written in the configuration. */
     String kind();
 
+    /** The TCP port of nginx this probe talks to, if it talks to one. */
+    default java.util.OptionalInt port() {
+      return java.util.OptionalInt.empty();
+    }
+
     /** Whether this probe's pages feed the exporter-compatible nginx_* metrics. */
     default boolean feedsNginxMetrics() {
       return false;

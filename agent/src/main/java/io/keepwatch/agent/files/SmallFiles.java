@@ -9,6 +9,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The small state files the agent writes for others to read (the track files, the lease, the
@@ -25,6 +29,19 @@ public final class SmallFiles {
    * planted at its name (that would write wherever the link points).
    */
   public static void replace(Path file, String text) throws IOException {
+    replace(file, text, Optional.empty());
+  }
+
+  /**
+   * As {@link #replace(Path, String)}, the file readable by every user: for what keepalived's
+   * unprivileged vrrp_script (keepwatch-check, as user nobody) reads, the agent's lease.
+   */
+  public static void replaceReadableByAll(Path file, String text) throws IOException {
+    replace(file, text, Optional.of(PosixFilePermissions.fromString("rw-r--r--")));
+  }
+
+  private static void replace(Path file, String text, Optional<Set<PosixFilePermission>> mode)
+      throws IOException {
     Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
     Files.deleteIfExists(temporary); // a leftover, or a planted link: the link itself goes
     try {
@@ -38,6 +55,9 @@ public final class SmallFiles {
         while (bytes.hasRemaining()) {
           out.write(bytes);
         }
+      }
+      if (mode.isPresent()) {
+        Files.setPosixFilePermissions(temporary, mode.get()); // the unit's umask is 0027
       }
       Files.move(
           temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -132,7 +132,7 @@ public final class AgentLease implements Judge.Listener {
     }
     String line = (check ? 1 : 0) + " " + (serving ? 1 : 0) + " " + (now + length.toMillis() / 10);
     try {
-      SmallFiles.replace(file, line + "\n");
+      SmallFiles.replaceReadableByAll(file, line + "\n");
       problem = null;
     } catch (IOException e) {
       report(

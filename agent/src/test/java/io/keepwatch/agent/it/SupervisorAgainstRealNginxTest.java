@@ -9,6 +9,7 @@ import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.agent.verdict.Snapshot;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -133,6 +134,39 @@ class SupervisorAgainstRealNginxTest extends SupervisedNginxFixture {
     assertEquals(200, get("/check/serving").statusCode());
     nginx.failHealth(false);
     awaitState(NodeState.UP, "");
+  }
+
+  /**
+   * nginx is down and another program holds its port: a restart cannot bind it, so the VIP is not
+   * held for that restart (hold-vip would only lengthen the outage); the answer is 503 at once.
+   */
+  @Test
+  void aRestartThatCannotBindDoesNotHoldTheVip() throws Exception {
+    start("restart.hold-vip = 1s");
+    awaitState(NodeState.UP, "");
+    nginx.stop();
+    try (java.net.ServerSocket stranger =
+        new java.net.ServerSocket(
+            nginx.port(), 8, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
+      assertTrue(stranger.isBound());
+      Snapshot recovering = awaitState(NodeState.RECOVERING, "restart 1 of 3");
+      assertEquals(false, recovering.holdsVip(), recovering.verdict().line());
+      assertEquals(503, recovering.answer().status());
+      Await.until(
+          DEADLINE,
+          "the journal saying why",
+          () -> actions("restart"),
+          records ->
+              records.stream()
+                  .anyMatch(
+                      r ->
+                          r.outcome()
+                              .contains(
+                                  "port "
+                                      + nginx.port()
+                                      + " is held by pid "
+                                      + ProcessHandle.current().pid())));
+    }
   }
 
   @Test

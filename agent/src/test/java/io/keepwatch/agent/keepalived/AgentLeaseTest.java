@@ -40,6 +40,11 @@ class AgentLeaseTest {
     judge.record("port", ProbeResult.ok("connected"));
     lease().renew();
     assertEquals("1 1 100300", Files.readString(dir.resolve("lease")).strip());
+    assertEquals(
+        "rw-r--r--",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(dir.resolve("lease"))),
+        "keepwatch-check runs as nobody (keepalived's script_user)");
 
     uptime.addAndGet(250); // 2.5 s later: the next agent starts
     assertEquals(
