@@ -5,6 +5,9 @@ import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.config.ConfigError;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
+import io.keepwatch.agent.endpoints.StartFailure;
+import io.keepwatch.agent.log.LogSetup;
+import io.keepwatch.agent.log.Priority;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -16,41 +19,53 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Handler;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
  * The command line. Every command returns an exit code; only {@code Main} exits. This is the one
- * place that prints configuration errors.
+ * place that prints configuration errors and the fatal errors of {@code run}: one line each on
+ * stderr, naming what and where, with a {@code <3>} prefix when stderr is the journal so that
+ * {@code journalctl -p err} shows why the agent did not start.
  */
 public final class Cli {
-
-  static final String USAGE =
-      """
-      usage: keepwatch run [--config FILE]
-             keepwatch status [--json] [--config FILE]
-             keepwatch maintenance on [--reason TEXT] [--config FILE]
-             keepwatch maintenance off [--config FILE]
-             keepwatch reset [--config FILE]
-             keepwatch config check [FILE]
-             keepwatch version""";
 
   private static final Logger LOG = Logger.getLogger("keepwatch");
 
   private final PrintStream out;
   private final PrintStream err;
+  private final boolean outIsJournal;
+  private final boolean errIsJournal;
 
   public Cli(PrintStream out, PrintStream err) {
+    this(out, err, false, false);
+  }
+
+  /**
+   * @param outIsJournal whether stdout is the journal: log lines then carry priorities
+   * @param errIsJournal whether stderr is the journal: fatal errors then carry {@code <3>}
+   */
+  public Cli(PrintStream out, PrintStream err, boolean outIsJournal, boolean errIsJournal) {
     this.out = out;
     this.err = err;
+    this.outIsJournal = outIsJournal;
+    this.errIsJournal = errIsJournal;
   }
 
   public int run(String... args) {
     Deque<String> words = new ArrayDeque<>(Arrays.asList(args));
     String command = words.isEmpty() ? "" : words.pop();
+    if (words.contains("--help") || words.contains("-h")) {
+      return Help.of(command)
+          .map(
+              help -> {
+                out.print(help.text());
+                return ExitCodes.OK;
+              })
+          .orElseGet(() -> usage("unknown command '" + command + "'"));
+    }
     try {
       return switch (command) {
         case "run" -> runAgent(option(words, "--config"), words);
@@ -87,13 +102,23 @@ public final class Cli {
           noMore(words);
           yield configCheck(file);
         }
-        case "version" -> {
+        case "version", "--version" -> {
           noMore(words);
           out.println("keepwatch " + version());
           yield ExitCodes.OK;
         }
         case "help", "--help", "-h" -> {
-          out.println(USAGE);
+          String topic = words.poll();
+          if (topic != null) {
+            yield Help.of(topic)
+                .map(
+                    help -> {
+                      out.print(help.text());
+                      return ExitCodes.OK;
+                    })
+                .orElseGet(() -> usage("no command '" + topic + "'"));
+          }
+          out.print(Help.overview());
           yield ExitCodes.OK;
         }
         default ->
@@ -102,9 +127,19 @@ public final class Cli {
     } catch (UsageError e) {
       return usage(e.getMessage());
     } catch (ConfigError e) {
-      err.println("keepwatch: config error: " + e.getMessage());
+      for (ConfigError one : e.all()) {
+        fatal("config error: " + one.getMessage());
+      }
+      if (e.all().size() > 1) {
+        fatal(e.all().size() + " configuration errors");
+      }
       return ExitCodes.CONFIG;
     }
+  }
+
+  /** One line on stderr; at priority err when stderr is the journal. */
+  private void fatal(String line) {
+    err.println((errIsJournal ? "<3>" : "") + "keepwatch: " + line);
   }
 
   /**
@@ -116,7 +151,7 @@ public final class Cli {
     try {
       reply = ControlClient.post(socket, path, form);
     } catch (IOException e) {
-      String why = e.getMessage() == null ? e.toString() : e.getMessage();
+      String why = Failures.describe(e);
       String hint =
           why.contains("Permission denied") || why.contains("Access denied")
               ? " (the socket is mode 0660: run as the agent's user, root, or a member of control.group)"
@@ -151,17 +186,23 @@ public final class Cli {
     }
     try {
       Agent.Reload reload = agent.reload(source);
-      LOG.log(reload.applied() ? Level.INFO : Level.WARNING, reload.line());
+      LOG.log(reload.applied() ? Priority.NOTICE : Level.WARNING, reload.line());
     } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "config reload failed: " + e + "; the running configuration stays", e);
+      LOG.log(
+          Level.SEVERE,
+          "config reload failed: "
+              + Failures.describe(e)
+              + "; the running configuration stays (the trace below is for a bug report)",
+          e);
     }
   }
 
   private int runAgent(String configFile, Deque<String> rest) throws ConfigError, UsageError {
     noMore(rest);
-    installOneLineLogging();
+    ConfigLoader.Loaded loaded = load(configFile);
+    AgentConfig config = loaded.config();
+    LogSetup.toStdout(out, outIsJournal);
     Agent.ConfigSource source = () -> load(configFile).config();
-    AgentConfig config = source.load();
     LOG.info(
         "keepwatch "
             + version()
@@ -172,25 +213,27 @@ public final class Cli {
     AgentInfo info = new AgentInfo(version(), hostname(), Instant.now());
     // Installed before the agent starts: from then on SIGHUP never takes the JVM's default
     // action (exit), even when it comes while the agent is still starting.
-    java.util.concurrent.atomic.AtomicReference<Agent> running =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Agent> running = new AtomicReference<>();
     ReloadSignal.install(() -> reload(running.get(), source));
     Agent agent;
     try {
       agent = Agent.start(config, info);
-    } catch (IOException e) {
-      err.println("keepwatch: " + e.getMessage());
+    } catch (StartFailure e) {
+      fatal(e.subject() + " (" + e.key() + ", " + loaded.where(e.key()) + "): " + e.why());
+      return ExitCodes.of(e.kind());
+    } catch (IOException | RuntimeException e) {
+      fatal("cannot start: " + Failures.describe(e));
       return ExitCodes.FAILED;
     }
     running.set(agent);
     String base = "http://" + config.httpListen().getHostString() + ":" + agent.http().port();
-    LOG.info("listening on " + base + " (/check, /status, /)");
+    LOG.info("listening on " + base + " (/check, /metrics, /status, /)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  LOG.info("stopping on signal");
+                  LOG.log(Priority.NOTICE, "stopping on signal");
                   agent.close();
                   stopped.countDown();
                 },
@@ -225,24 +268,6 @@ public final class Cli {
         + ")";
   }
 
-  private static void installOneLineLogging() {
-    Logger root = Logger.getLogger("");
-    for (Handler handler : root.getHandlers()) {
-      root.removeHandler(handler);
-    }
-    // stdout, so journald files lines under the unit; flushed per record by StreamHandler.publish.
-    Handler handler =
-        new ConsoleHandler() {
-          {
-            setOutputStream(System.out);
-          }
-        };
-    handler.setFormatter(new OneLineFormatter());
-    handler.setLevel(Level.INFO);
-    root.addHandler(handler);
-    root.setLevel(Level.INFO);
-  }
-
   static String version() {
     String v = Cli.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
@@ -259,7 +284,7 @@ public final class Cli {
 
   private int usage(String problem) {
     err.println("keepwatch: " + problem);
-    err.println(USAGE);
+    err.print(Help.overview());
     return ExitCodes.USAGE;
   }
 

@@ -44,10 +44,7 @@ final class StatusCommand {
       body = response.body();
     } catch (IOException e) {
       err.println(
-          "keepwatch status: cannot reach the agent at "
-              + uri
-              + ": "
-              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+          "keepwatch status: cannot reach the agent at " + uri + ": " + Failures.describe(e));
       return ExitCodes.NOT_RUNNING;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -59,7 +56,7 @@ final class StatusCommand {
           ConfigFactory.parseString(
               body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
     } catch (ConfigException e) {
-      err.println("keepwatch status: " + uri + " did not answer JSON: " + e.getMessage());
+      err.println("keepwatch status: " + uri + " did not answer JSON: " + Failures.describe(e));
       return ExitCodes.NOT_RUNNING;
     }
     if (json) {
