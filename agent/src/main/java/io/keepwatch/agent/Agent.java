@@ -6,6 +6,7 @@ import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.endpoints.ControlSocket;
 import io.keepwatch.agent.endpoints.EndpointHandler;
 import io.keepwatch.agent.endpoints.HttpEndpoint;
+import io.keepwatch.agent.endpoints.NetworkListener;
 import io.keepwatch.agent.keepalived.NotifyFifoReader;
 import io.keepwatch.agent.keepalived.TrackFileWriter;
 import io.keepwatch.agent.keepalived.VrrpRoles;
@@ -69,6 +70,7 @@ public final class Agent implements AutoCloseable {
 
   private final ConfigFingerprint fingerprint;
   private HttpEndpoint http;
+  private NetworkListener network;
   private ControlSocket control;
   private final VrrpRoles vrrp;
   private final Optional<NotifyFifoReader> notifyFifo;
@@ -123,6 +125,8 @@ public final class Agent implements AutoCloseable {
               agent.httpLoop,
               new EndpointHandler(
                   sources, Optional.empty(), Optional.of(agent.documentsLoop.next())));
+      agent.network =
+          NetworkListener.start(config.network(), agent.documentsLoop, sources, agent.meters);
       agent.control =
           ControlSocket.bind(
               config.controlSocket(),
@@ -272,6 +276,11 @@ public final class Agent implements AutoCloseable {
     return http;
   }
 
+  /** The listener for other hosts (empty when network.listen is []). */
+  public NetworkListener network() {
+    return network;
+  }
+
   public Path controlSocket() {
     return control.path();
   }
@@ -319,6 +328,9 @@ public final class Agent implements AutoCloseable {
     notifyFifo.ifPresent(NotifyFifoReader::close);
     if (control != null) {
       control.close();
+    }
+    if (network != null) {
+      network.close();
     }
     if (http != null) {
       http.close();

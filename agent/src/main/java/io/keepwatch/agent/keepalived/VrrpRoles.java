@@ -68,7 +68,11 @@ public final class VrrpRoles {
           .register(registry)
           .increment();
     }
-    LOG.info(
+    // A role change is a notice; FAULT (keepalived took the instance out) a warning.
+    LOG.log(
+        line.state().equals("FAULT")
+            ? java.util.logging.Level.WARNING
+            : io.keepwatch.agent.log.Priority.NOTICE,
         "VRRP "
             + key
             + ": "

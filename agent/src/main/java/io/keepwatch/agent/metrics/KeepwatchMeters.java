@@ -53,6 +53,9 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
   private final Counter reloadsApplied;
   private final Counter connectionsEvicted;
   private final Counter reloadsRefused;
+  private final Counter authMissing;
+  private final Counter authWrong;
+  private final Counter tlsHandshakesFailed;
 
   public KeepwatchMeters(
       MeterRegistry registry,
@@ -96,6 +99,12 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
         Counter.builder("keepwatch.escalations")
             .description(
                 "Times the node was escalated (restart budget spent or config test failed)")
+            .register(registry);
+    authMissing = authFailureCounter("missing");
+    authWrong = authFailureCounter("wrong");
+    tlsHandshakesFailed =
+        Counter.builder("keepwatch.http.tls.handshake.failures")
+            .description("TLS handshakes the network listener failed (plain HTTP, bad client cert)")
             .register(registry);
     Gauge.builder("keepwatch.build.info", () -> 1)
         .description("keepwatch's version")
@@ -234,5 +243,25 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
   @Override
   public void escalated() {
     escalations.increment();
+  }
+
+  /**
+   * The network listener refused a request with 401: no credentials ("missing") or a wrong user or
+   * password ("wrong"). Any thread.
+   */
+  public void authFailed(boolean credentialsGiven) {
+    (credentialsGiven ? authWrong : authMissing).increment();
+  }
+
+  /** A TLS handshake on the network listener failed. Any thread. */
+  public void tlsHandshakeFailed() {
+    tlsHandshakesFailed.increment();
+  }
+
+  private Counter authFailureCounter(String reason) {
+    return Counter.builder("keepwatch.http.auth.failures")
+        .description("Requests the network listener refused with 401: credentials missing or wrong")
+        .tag("reason", reason)
+        .register(registry);
   }
 }

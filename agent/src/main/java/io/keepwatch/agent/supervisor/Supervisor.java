@@ -356,7 +356,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   }
 
   private void escalate(String why) {
-    LOG.warning("ESCALATED: " + why);
+    LOG.severe("ESCALATED: " + why); // error: restarting cannot help, a person must act
     observer.escalated();
     setMode(Mode.ESCALATED, why, false);
     note("escalation", why);
@@ -555,7 +555,8 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
 
   private void record(String action, CommandResult result) {
     if (result.succeeded()) {
-      LOG.info(action + ": " + result.summary());
+      // notice: a restart done is what -p notice shows between an outage's start and end
+      LOG.log(io.keepwatch.agent.log.Priority.NOTICE, action + ": " + result.summary());
     } else {
       LOG.warning(action + ": " + result.summary());
     }
