@@ -85,6 +85,12 @@ public final class VrrpRoles {
 
   private void register(String instance) {
     for (String state : STATES) {
+      // Every "to" series exists at 0 from the first sight of the instance, so the first
+      // transition into a state is an increase Prometheus can see (issue 13).
+      Counter.builder("keepwatch.vrrp.transitions")
+          .description("VRRP state changes keepalived reported, by instance and new state")
+          .tags("vrrp_instance", instance, "to", state)
+          .register(registry);
       Gauge.builder(
               "keepwatch.vrrp.state",
               this,
