@@ -29,13 +29,14 @@ final class NetworkSettings {
     ErrorList errors = new ErrorList();
     List<InetSocketAddress> listen = new ArrayList<>();
     for (String text : errors.take(() -> f.strings(LISTEN), List.<String>of())) {
-      InetSocketAddress address = errors.take(() -> f.address(LISTEN, text.strip(), false), null);
+      InetSocketAddress address = errors.take(() -> f.address(LISTEN, text.strip(), true), null);
       if (address == null) {
         continue;
       }
       if (listen.contains(address)) {
         errors.add(f.error(LISTEN, text + " is listed twice"));
       } else if (httpListen != null
+          && address.getPort() != 0
           && address.getPort() == httpListen.getPort()
           && (address.getAddress().isAnyLocalAddress()
               || address.getAddress().equals(httpListen.getAddress()))) {

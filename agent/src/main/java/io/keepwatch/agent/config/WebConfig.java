@@ -104,6 +104,53 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
       protocols = List.copyOf(protocols);
     }
 
+    /**
+     * Java accepts a key that is not the certificate's and fails every handshake later; a signature
+     * made with the key and checked with the certificate's public key tells now.
+     */
+    private void checkKeyMatchesCertificate() throws IOException {
+      try (java.io.InputStream in = Files.newInputStream(certFile)) {
+        java.security.cert.Certificate cert =
+            java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        String pem = Files.readString(keyFile, StandardCharsets.ISO_8859_1);
+        byte[] der =
+            java.util.Base64.getMimeDecoder()
+                .decode(
+                    pem.replaceAll("(?s).*-----BEGIN PRIVATE KEY-----", "")
+                        .replaceAll("(?s)-----END PRIVATE KEY-----.*", ""));
+        String algorithm = cert.getPublicKey().getAlgorithm(); // RSA, EC, Ed25519...
+        java.security.PrivateKey key =
+            java.security.KeyFactory.getInstance(algorithm)
+                .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+        String signing =
+            switch (algorithm) {
+              case "RSA" -> "SHA256withRSA";
+              case "EC" -> "SHA256withECDSA";
+              default -> algorithm; // EdDSA names its own signature
+            };
+        byte[] probe = "keepwatch".getBytes(StandardCharsets.US_ASCII);
+        java.security.Signature sign = java.security.Signature.getInstance(signing);
+        sign.initSign(key);
+        sign.update(probe);
+        byte[] signature = sign.sign();
+        java.security.Signature verify = java.security.Signature.getInstance(signing);
+        verify.initVerify(cert.getPublicKey());
+        verify.update(probe);
+        if (!verify.verify(signature)) {
+          throw new IOException(keyFile + " is not the key of the certificate in " + certFile);
+        }
+      } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+        throw new IOException(
+            keyFile
+                + " is not the key of the certificate in "
+                + certFile
+                + " ("
+                + e.getMessage()
+                + ")",
+            e);
+      }
+    }
+
     /** The files whose change means the context must be built again. */
     public List<Path> files() {
       List<Path> files = new ArrayList<>(List.of(certFile, keyFile));
@@ -141,7 +188,9 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
         default -> builder.clientAuth(ClientAuth.NONE);
       }
       try {
-        return builder.build();
+        SslContext context = builder.build();
+        checkKeyMatchesCertificate();
+        return context;
       } catch (SSLException | IllegalArgumentException e) {
         throw new IOException(
             "cannot use "
@@ -157,6 +206,10 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
     }
   }
 
+  /**
+   * Java accepts a key that is not the certificate's and fails every handshake later; a signature
+   * made with the key and checked with the certificate tells now.
+   */
   /**
    * Reads and checks a web config file, TLS files included (they are loaded once to prove they work
    * together).
