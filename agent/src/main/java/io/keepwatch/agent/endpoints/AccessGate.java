@@ -3,6 +3,7 @@ package io.keepwatch.agent.endpoints;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -10,6 +11,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.Set;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLException;
 
 /**
  * The network listener's door, before the {@link EndpointHandler}: a request without valid basic
@@ -19,6 +22,8 @@ import java.util.Set;
  * connection: it holds that connection's authentication settings.
  */
 final class AccessGate extends ChannelInboundHandlerAdapter {
+
+  private static final Logger LOG = Logger.getLogger(AccessGate.class.getName());
 
   private final Set<String> served;
   private final BasicAuth auth;
@@ -75,6 +80,25 @@ final class AccessGate extends ChannelInboundHandlerAdapter {
       return;
     }
     ctx.fireChannelRead(msg);
+  }
+
+  /**
+   * A failed handshake (plain HTTP to the TLS port, an untrusted client certificate) is counted in
+   * keepwatch_http_tls_handshake_failures_total; logging each would let any client flood the log.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+      LOG.fine(
+          () ->
+              "TLS with "
+                  + ctx.channel().remoteAddress()
+                  + " failed: "
+                  + cause.getCause().getMessage());
+      var unused = ctx.close();
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
   }
 
   @Override

@@ -4,6 +4,8 @@ import io.netty.channel.unix.Errors;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
 /**
@@ -143,12 +145,16 @@ public final class StartFailure extends IOException {
     if (failure instanceof NoSuchFileException missing) {
       return missing.getFile() + ": no such file or directory";
     }
+    if (failure instanceof FileAlreadyExistsException exists) {
+      return exists.getFile() + ": exists and is not a directory";
+    }
+    if (failure instanceof FileSystemException other) {
+      return other.getFile() + ": " + (other.getReason() == null ? "failed" : other.getReason());
+    }
     String message = failure.getMessage();
     if (message == null) {
-      return "failed (" + failure.getClass().getSimpleName() + ")";
+      return failure.getCause() != null ? reason(failure.getCause()) : "failed";
     }
-    return message
-        .replaceFirst("^\\w+\\(\\.\\.\\) failed: ", "")
-        .toLowerCase(java.util.Locale.ROOT);
+    return message.replaceFirst("^\\w+\\(\\.\\.\\) failed: ", "");
   }
 }
