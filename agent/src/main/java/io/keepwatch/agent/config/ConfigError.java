@@ -38,6 +38,10 @@ public final class ConfigError extends Exception {
   static ConfigError of(List<ConfigError> errors) {
     List<ConfigError> flat = new ArrayList<>();
     errors.forEach(e -> e.all().stream().filter(one -> !flat.contains(one)).forEach(flat::add));
+    // In the order of the file, as an operator fixes them.
+    flat.sort(
+        java.util.Comparator.comparing((ConfigError e) -> e.where.replaceFirst(":\\d+$", ""))
+            .thenComparingInt(ConfigError::line));
     ConfigError first = flat.get(0);
     ConfigError together = new ConfigError(first.where, first.key, first.problem);
     together.more.addAll(flat.subList(1, flat.size()));
@@ -63,6 +67,11 @@ public final class ConfigError extends Exception {
   @Override
   public int hashCode() {
     return java.util.Objects.hash(where, key, problem);
+  }
+
+  private int line() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(":(\\d+)$").matcher(where);
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }
 
   /** "file:line", or the file alone when no line applies. */

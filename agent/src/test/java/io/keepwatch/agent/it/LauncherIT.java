@@ -154,7 +154,12 @@ class LauncherIT {
     Path socket = lockedDir.resolve("run/k.sock");
     Path file = config("  http.listen = \"127.0.0.1:0\"", "  control.socket = \"" + socket + "\"");
     file.toFile().setReadable(true, false);
-    Run r = run(asNobody, Map.of(), "run", "--config", file.toString());
+    // Netty unpacks its native library to java.io.tmpdir; systemd's PrivateTmp gives a /tmp
+    // anyone may write, this machine's /tmp may not be.
+    Path tmp = Files.createDirectory(dir.resolve("tmp"));
+    tmp.toFile().setWritable(true, false);
+    Map<String, String> env = Map.of("KEEPWATCH_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+    Run r = run(asNobody, env, "run", "--config", file.toString());
     assertEquals(77, r.exit(), r.toString());
     assertEquals(
         "keepwatch: cannot create the control socket "
@@ -171,7 +176,7 @@ class LauncherIT {
     Files.writeString(file, "keepwatch { http.listen = \"127.0.0.1:80\"\n" + socket() + " }\n");
     Files.createDirectories(dir.resolve("run"));
     dir.resolve("run").toFile().setWritable(true, false);
-    Run privileged = run(asNobody, Map.of(), "run", "--config", file.toString());
+    Run privileged = run(asNobody, env, "run", "--config", file.toString());
     assertEquals(77, privileged.exit(), privileged.toString());
     assertEquals(
         "keepwatch: cannot listen on 127.0.0.1:80 (keepwatch.http.listen, "
