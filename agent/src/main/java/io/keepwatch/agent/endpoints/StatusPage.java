@@ -44,6 +44,15 @@ final class StatusPage {
       .ok{color:#1b7a34;font-weight:600}.bad{color:#c3161c;font-weight:600}.unknown{color:#56616e}
       .muted{color:#56616e;font-size:.9rem}
       nav a{margin-right:1rem}
+      @media (max-width:40rem){
+        table,tbody,tr,td{display:block;width:100%}
+        tr.head{display:none}
+        tr{border:1px solid #d5d9de;margin-bottom:.5rem;background:#fff}
+        td{border:0;border-bottom:1px solid #eef0f2;padding:.25rem .5rem}
+        td[data-label]::before{content:attr(data-label) ": ";color:#56616e;font-weight:400}
+        td.detail{min-width:0}
+        td.name{font-weight:600;background:#eef0f2}
+      }
       """;
 
   private StatusPage() {}
@@ -108,7 +117,9 @@ final class StatusPage {
         .append("</p>\n<p class=\"since\">since <time datetime=\"")
         .append(since)
         .append("\">")
-        .append(since)
+        .append(
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+                .format(since.atOffset(java.time.ZoneOffset.UTC)))
         .append("</time></p></header>\n");
   }
 
@@ -142,43 +153,51 @@ final class StatusPage {
   }
 
   private static void probes(StringBuilder out, Snapshot snapshot, Instant now) {
-    out.append("<h2>Probes</h2>\n<div class=\"scroll\"><table><tr><th>probe</th><th>health</th>")
-        .append("<th>last result</th><th>latency</th><th>in a row</th><th>last run</th></tr>\n");
+    out.append("<h2>Probes</h2>\n<div class=\"scroll\"><table>");
+    head(out, "probe", "health", "last result", "latency", "in a row", "last run");
     for (ProbeStatus probe : snapshot.probes()) {
-      String health = probe.health().name();
       String css =
           switch (probe.health()) {
             case UP -> "ok";
             case DOWN -> "bad";
             case UNKNOWN -> "unknown";
           };
-      String last = probe.last().map(ProbeResult::detail).orElse("(no result yet)");
-      String latency =
-          probe.last().map(r -> String.format("%.1f ms", r.latency().toNanos() / 1e6)).orElse("");
       int streak =
           Math.max(probe.riseFall().consecutiveSuccesses(), probe.riseFall().consecutiveFailures());
-      String streakText =
+      out.append("<tr>");
+      cell(
+          out,
+          "",
+          "name",
+          StatusDocuments.escape(probe.spec().name())
+              + " <span class=\"muted\">"
+              + probe.spec().target().kind()
+              + (probe.spec().critical() ? "" : ", reported only")
+              + "</span>");
+      cell(out, "health", css, probe.health().name());
+      cell(
+          out,
+          "last result",
+          "detail",
+          StatusDocuments.escape(probe.last().map(ProbeResult::detail).orElse("(no result yet)")));
+      cell(
+          out,
+          "latency",
+          "",
+          probe.last().map(r -> String.format("%.1f ms", r.latency().toNanos() / 1e6)).orElse(""));
+      cell(
+          out,
+          "in a row",
+          "",
           probe.last().isEmpty()
               ? ""
-              : streak + (probe.riseFall().lastHealthy() ? " ok" : " failed");
-      out.append("<tr><td>")
-          .append(StatusDocuments.escape(probe.spec().name()))
-          .append("<br><span class=\"muted\">")
-          .append(probe.spec().target().kind())
-          .append(probe.spec().critical() ? "" : ", reported only")
-          .append("</span></td><td class=\"")
-          .append(css)
-          .append("\">")
-          .append(health)
-          .append("</td><td class=\"detail\">")
-          .append(StatusDocuments.escape(last))
-          .append("</td><td>")
-          .append(latency)
-          .append("</td><td>")
-          .append(streakText)
-          .append("</td><td>")
-          .append(probe.lastAt().map(at -> Ago.of(Duration.between(at, now)) + " ago").orElse(""))
-          .append("</td></tr>\n");
+              : streak + (probe.riseFall().lastHealthy() ? " ok" : " failed"));
+      cell(
+          out,
+          "last run",
+          "",
+          probe.lastAt().map(at -> Ago.of(Duration.between(at, now)) + " ago").orElse(""));
+      out.append("</tr>\n");
     }
     out.append("</table></div>\n");
   }
@@ -192,25 +211,26 @@ final class StatusPage {
               + " to see each instance's role here.</p>\n");
       return;
     }
-    out.append("<div class=\"scroll\"><table><tr><th>instance</th><th>role</th>")
-        .append("<th>holds the VIP</th><th>priority</th><th>for</th></tr>\n");
+    out.append("<div class=\"scroll\"><table>");
+    head(out, "instance", "role", "holds the VIP", "priority", "for");
     vrrp.forEach(
         (name, role) -> {
           boolean master = role.state().equals("MASTER");
-          boolean instance = role.type().equals("INSTANCE");
-          out.append("<tr><td>")
-              .append(StatusDocuments.escape(name))
-              .append("</td><td class=\"")
-              .append(master ? "ok" : role.state().equals("FAULT") ? "bad" : "unknown")
-              .append("\">")
-              .append(StatusDocuments.escape(role.state()))
-              .append("</td><td>")
-              .append(instance ? (master ? "yes" : "no") : "")
-              .append("</td><td>")
-              .append(role.priority())
-              .append("</td><td>")
-              .append(Ago.of(Duration.between(role.since(), now)))
-              .append("</td></tr>\n");
+          out.append("<tr>");
+          cell(out, "", "name", StatusDocuments.escape(name));
+          cell(
+              out,
+              "role",
+              master ? "ok" : role.state().equals("FAULT") ? "bad" : "unknown",
+              StatusDocuments.escape(role.state()));
+          cell(
+              out,
+              "holds the VIP",
+              "",
+              role.type().equals("INSTANCE") ? (master ? "yes" : "no") : "");
+          cell(out, "priority", "", Integer.toString(role.priority()));
+          cell(out, "for", "", Ago.of(Duration.between(role.since(), now)));
+          out.append("</tr>\n");
         });
     out.append("</table></div>\n<p class=\"muted\">As keepalived last reported it through its")
         .append(" notify FIFO: a MASTER holds the instance's virtual addresses.</p>\n");
@@ -222,18 +242,40 @@ final class StatusPage {
       out.append("<p class=\"muted\">none since the agent started</p>\n");
       return;
     }
-    out.append("<div class=\"scroll\"><table><tr><th>when</th><th>action</th><th>outcome</th>")
-        .append("</tr>\n");
+    out.append("<div class=\"scroll\"><table>");
+    head(out, "when", "action", "outcome");
     for (int i = actions.size() - 1; i >= 0; i--) {
       ActionRecord a = actions.get(i);
-      out.append("<tr><td>")
-          .append(Ago.of(Duration.between(a.at(), now)))
-          .append(" ago</td><td>")
-          .append(StatusDocuments.escape(a.action()))
-          .append("</td><td class=\"detail\">")
-          .append(StatusDocuments.escape(a.outcome()))
-          .append("</td></tr>\n");
+      out.append("<tr>");
+      cell(out, "", "name", Ago.of(Duration.between(a.at(), now)) + " ago");
+      cell(out, "action", "", StatusDocuments.escape(a.action()));
+      cell(out, "outcome", "detail", StatusDocuments.escape(a.outcome()));
+      out.append("</tr>\n");
     }
     out.append("</table></div>\n");
+  }
+
+  /** A header row; on a narrow screen the rows become cards and each cell says its label. */
+  private static void head(StringBuilder out, String... labels) {
+    out.append("<tr class=\"head\">");
+    for (String label : labels) {
+      out.append("<th>").append(label).append("</th>");
+    }
+    out.append("</tr>\n");
+  }
+
+  /**
+   * One cell; {@code html} is already escaped. A cell without a label is the card's title on a
+   * narrow screen.
+   */
+  private static void cell(StringBuilder out, String label, String css, String html) {
+    out.append("<td");
+    if (!label.isEmpty()) {
+      out.append(" data-label=\"").append(label).append('"');
+    }
+    if (!css.isEmpty()) {
+      out.append(" class=\"").append(css).append('"');
+    }
+    out.append('>').append(html).append("</td>");
   }
 }

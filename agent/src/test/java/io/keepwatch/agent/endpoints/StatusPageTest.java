@@ -110,8 +110,16 @@ class StatusPageTest {
             Map.of(
                 "VI_1", new VrrpRoles.Role("INSTANCE", "MASTER", 100, NOW.minusSeconds(90)),
                 "VI_2", new VrrpRoles.Role("INSTANCE", "BACKUP", 90, NOW.minusSeconds(90))));
-    assertTrue(html.contains("<td>VI_1</td><td class=\"ok\">MASTER</td><td>yes</td>"), html);
-    assertTrue(html.contains("<td>VI_2</td><td class=\"unknown\">BACKUP</td><td>no</td>"), html);
+    assertTrue(
+        html.contains(
+            "<td class=\"name\">VI_1</td><td data-label=\"role\" class=\"ok\">MASTER</td>"
+                + "<td data-label=\"holds the VIP\">yes</td>"),
+        html);
+    assertTrue(
+        html.contains(
+            "<td class=\"name\">VI_2</td><td data-label=\"role\" class=\"unknown\">BACKUP</td>"
+                + "<td data-label=\"holds the VIP\">no</td>"),
+        html);
   }
 
   @ParameterizedTest
