@@ -51,17 +51,18 @@ public final class StatusDocuments {
     }
     root.put("actions", done);
     Map<String, Object> roles = new LinkedHashMap<>();
-    vrrp.forEach(
-        (name, role) -> {
-          Map<String, Object> r = new LinkedHashMap<>();
-          r.put("type", role.type());
-          r.put("state", role.state());
-          r.put("priority", role.priority());
-          r.put("since", role.since().toString());
-          // keepalived's MASTER holds the instance's virtual addresses: its word, not a guess
-          r.put("holds_vip", role.state().equals("MASTER"));
-          roles.put(name, r);
-        });
+    new java.util.TreeMap<>(vrrp)
+        .forEach(
+            (name, role) -> {
+              Map<String, Object> r = new LinkedHashMap<>();
+              r.put("type", role.type());
+              r.put("state", role.state());
+              r.put("priority", role.priority());
+              r.put("since", role.since().toString());
+              // keepalived's MASTER holds the instance's virtual addresses: its word, not a guess
+              r.put("holds_vip", role.state().equals("MASTER"));
+              roles.put(name, r);
+            });
     root.put("vrrp", roles);
     // Whether /check answers 200 only because restart.hold-vip is in force (was "holds_vip",
     // which read as "this node holds the VIP").

@@ -28,8 +28,9 @@ final class StatusPage {
       """
       *{box-sizing:border-box}
       body{font:16px/1.4 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#f6f7f9}
-      main{max-width:60rem;margin:0 auto;padding:0 .75rem 2rem}
-      .banner{color:#fff;padding:1rem .75rem;margin:0 -.75rem 1rem}
+      main,.banner>div{max-width:60rem;margin:0 auto;padding:0 .75rem}
+      main{padding-bottom:2rem}
+      .banner{color:#fff;padding:1rem 0;margin:0 0 1rem}
       .banner h1{margin:0;font-size:1.6rem}
       .banner p{margin:.3rem 0 0;overflow-wrap:anywhere}
       .banner code{background:rgba(255,255,255,.2);padding:0 .25rem;border-radius:3px}
@@ -76,8 +77,9 @@ final class StatusPage {
         .append(node)
         .append(" · keepwatch</title>\n<style>")
         .append(STYLE)
-        .append("</style></head><body><main>\n");
+        .append("</style></head><body>\n");
     banner(out, snapshot, state, node, now);
+    out.append("<main>\n");
     probes(out, snapshot, now);
     keepalived(out, vrrp, now);
     actions(out, actions, now);
@@ -100,7 +102,7 @@ final class StatusPage {
     Instant since = snapshot.verdict().since();
     out.append("<header class=\"banner s-")
         .append(state)
-        .append("\" id=\"banner\"><h1>")
+        .append("\" id=\"banner\"><div><h1>")
         .append(node)
         .append(": ")
         .append(state)
@@ -120,7 +122,7 @@ final class StatusPage {
         .append(
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
                 .format(since.atOffset(java.time.ZoneOffset.UTC)))
-        .append("</time></p></header>\n");
+        .append("</time></p></div></header>\n");
   }
 
   /** What to do now, per state (fixed text: nothing in it comes from outside). */
@@ -213,25 +215,26 @@ final class StatusPage {
     }
     out.append("<div class=\"scroll\"><table>");
     head(out, "instance", "role", "holds the VIP", "priority", "for");
-    vrrp.forEach(
-        (name, role) -> {
-          boolean master = role.state().equals("MASTER");
-          out.append("<tr>");
-          cell(out, "", "name", StatusDocuments.escape(name));
-          cell(
-              out,
-              "role",
-              master ? "ok" : role.state().equals("FAULT") ? "bad" : "unknown",
-              StatusDocuments.escape(role.state()));
-          cell(
-              out,
-              "holds the VIP",
-              "",
-              role.type().equals("INSTANCE") ? (master ? "yes" : "no") : "");
-          cell(out, "priority", "", Integer.toString(role.priority()));
-          cell(out, "for", "", Ago.of(Duration.between(role.since(), now)));
-          out.append("</tr>\n");
-        });
+    new java.util.TreeMap<>(vrrp)
+        .forEach(
+            (name, role) -> {
+              boolean master = role.state().equals("MASTER");
+              out.append("<tr>");
+              cell(out, "", "name", StatusDocuments.escape(name));
+              cell(
+                  out,
+                  "role",
+                  master ? "ok" : role.state().equals("FAULT") ? "bad" : "unknown",
+                  StatusDocuments.escape(role.state()));
+              cell(
+                  out,
+                  "holds the VIP",
+                  "",
+                  role.type().equals("INSTANCE") ? (master ? "yes" : "no") : "");
+              cell(out, "priority", "", Integer.toString(role.priority()));
+              cell(out, "for", "", Ago.of(Duration.between(role.since(), now)));
+              out.append("</tr>\n");
+            });
     out.append("</table></div>\n<p class=\"muted\">As keepalived last reported it through its")
         .append(" notify FIFO: a MASTER holds the instance's virtual addresses.</p>\n");
   }

@@ -60,7 +60,7 @@ class StatusPageTest {
         html.contains(
             "<header class=\"banner s-"
                 + state
-                + "\" id=\"banner\"><h1>web1: "
+                + "\" id=\"banner\"><div><h1>web1: "
                 + state
                 + " for 3 min</h1>"),
         html);
