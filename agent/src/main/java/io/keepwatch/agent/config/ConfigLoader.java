@@ -127,6 +127,7 @@ public final class ConfigLoader {
     } catch (ConfigError e) {
       e.all().forEach(one -> errors.add(blameTheUsersLine(one, user)));
     }
+    errors.dropEchoesOfTheUsersMistakes();
     errors.throwIfAny();
     return new Loaded(config, merged);
   }

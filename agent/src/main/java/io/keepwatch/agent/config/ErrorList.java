@@ -32,6 +32,21 @@ final class ErrorList {
     errors.addAll(error.all());
   }
 
+  /**
+   * A default that takes the user's value through a substitution (the process probe's pidfile is
+   * ${keepwatch.nginx.pidfile}) fails with it, at a line of reference.conf: the user's own line
+   * already says it, so the echo goes. Alone, such an error stays.
+   */
+  void dropEchoesOfTheUsersMistakes() {
+    if (errors.stream().anyMatch(e -> !inReference(e))) {
+      errors.removeIf(ErrorList::inReference);
+    }
+  }
+
+  private static boolean inReference(ConfigError e) {
+    return e.where().matches("(.*/)?reference\\.conf(:\\d+)?");
+  }
+
   boolean isEmpty() {
     return errors.isEmpty();
   }
