@@ -28,6 +28,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_bench as cb  # noqa: E402
 import metrics_bench as mb  # noqa: E402
+from testbed import RealNginx, wait_until  # noqa: E402  (scripts/, put on the path by check_bench)
 
 
 CHECKLAT_SOURCE = os.path.join(cb.TOP, "bench/src/checklat.c")
@@ -137,14 +138,14 @@ def main():
     ap.add_argument("--out", default=os.path.join(cb.TOP, "bench/out/abuse.json"))
     args = ap.parse_args()
     prefix = tempfile.mkdtemp(prefix="keepwatch-abuse.")
-    nginx = cb.Nginx(prefix)
+    nginx = RealNginx(prefix)
     agent = cb.Agent(prefix, nginx)
     results = {}
     build_checklat()
     try:
         nginx.start()
         agent.start()
-        cb.wait_for(lambda: cb.check(agent.port) == 200, 20, "agent UP")
+        wait_until("agent UP", 20, lambda: cb.check(agent.port) == 200)
         time.sleep(2)
         for phase in ("quiet", "flood /metrics", "flood /check", "slowloris"):
             before = probe_runs(agent.port)

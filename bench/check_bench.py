@@ -11,6 +11,7 @@ import argparse
 import json
 import random
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -20,15 +21,10 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NGINX = next(p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(p))
+sys.path.insert(0, os.path.join(TOP, "scripts"))
+from testbed import RealNginx, free_port, wait_until  # noqa: E402  (the nginx the lab uses too)
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+POLL_S = 0.002  # how often a timed wait looks: the figures are in ms
 
 
 def check(agent_port):
@@ -54,15 +50,6 @@ def all_probes_fresh(agent_port):
         return False
 
 
-def children_of(pid):
-    """The pids of a process's children ([] when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(p) for p in f.read().split()]
-    except OSError:
-        return []
-
-
 def save_results(path, results):
     """Writes a bench's results as JSON to path (under bench/out, which git ignores)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -73,79 +60,8 @@ def save_results(path, results):
 def stop_all(agent, nginx, prefix):
     """Stops the agent and nginx by pid and removes their temporary prefix."""
     agent.stop()
-    nginx.reap()
-    subprocess.run(["rm", "-rf", prefix])
-
-
-def wait_for(predicate, timeout_s, what):
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if predicate():
-            return time.monotonic()
-        time.sleep(0.002)
-    raise RuntimeError("timed out waiting for " + what)
-
-
-class Nginx:
-    def __init__(self, prefix):
-        self.prefix = prefix
-        self.port = free_port()
-        self.proc = None
-        os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
-        tmp = os.path.join(prefix, "tmp")
-        with open(os.path.join(prefix, "nginx.conf"), "w") as f:
-            f.write(f"""daemon off; worker_processes 2; pid {prefix}/nginx.pid;
-error_log {prefix}/logs/error.log;
-events {{ worker_connections 1024; }}
-http {{ access_log off; client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
-  uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
-  server {{ listen 127.0.0.1:{self.port} backlog=511;
-    location / {{ return 200 "hello\\n"; }}
-    location = /nginx_status {{ stub_status; }} }} }}
-""")
-
-    @property
-    def pidfile(self):
-        return os.path.join(self.prefix, "nginx.pid")
-
-    def start(self):
-        self.proc = subprocess.Popen([NGINX, "-p", self.prefix, "-c", self.prefix + "/nginx.conf"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: len(self.workers()) == 2 and os.path.exists(self.pidfile), 10, "nginx start")
-
-    def workers(self):
-        return children_of(self.proc.pid)
-
-    def all_pids(self):
-        # Master first: a live master whose worker dies forks a replacement, orphaned if the
-        # master dies next.
-        return [self.proc.pid] + self.workers()
-
-    def signal_all(self, sig):
-        for pid in self.all_pids():
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
-
-    def stop_command(self):
-        subprocess.run([NGINX, "-p", self.prefix, "-c", self.prefix + "/nginx.conf", "-s", "stop"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def reap(self):
-        if self.proc:
-            self.signal_all(signal.SIGCONT)
-            workers = self.workers()
-            try:
-                self.proc.kill()
-            except ProcessLookupError:
-                pass
-            for pid in workers:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            self.proc.wait(10)
+    nginx.kill()
+    shutil.rmtree(prefix, ignore_errors=True)
 
 
 class Agent:
@@ -173,8 +89,8 @@ class Agent:
         t0 = time.monotonic()
         self.proc = subprocess.Popen([os.path.join(TOP, "scripts/keepwatch"), "run", "--config", self.conf],
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        t1 = wait_for(lambda: check(self.port) == 200, 20, "agent UP")
-        return t1 - t0
+        wait_until("agent UP", 20, lambda: check(self.port) == 200, step=POLL_S)
+        return time.monotonic() - t0
 
     def rss_kib(self):
         # scripts/keepwatch execs java, so the launcher's pid is the JVM's.
@@ -215,22 +131,22 @@ def detection(nginx, agent, fault, runs):
     """Seconds from injecting the fault to /check answering 503, for `runs` injections."""
     latencies = []
     for _ in range(runs):
-        wait_for(lambda: check(agent.port) == 200, 20, "UP before injecting " + fault)
+        wait_until("UP before injecting " + fault, 20, lambda: check(agent.port) == 200, step=POLL_S)
         # Every probe must have succeeded since the last fault: a failure left in a run would
         # count toward the next fall and make detection look faster than it is.
-        wait_for(lambda: all_probes_fresh(agent.port), 20, "every probe fresh before " + fault)
+        wait_until("every probe fresh before " + fault, 20, lambda: all_probes_fresh(agent.port), step=POLL_S)
         time.sleep(random.uniform(0.2, 1.2))  # inject at a random phase of the probe schedules
         t0 = time.monotonic()
         if fault == "stop":
-            nginx.stop_command()
+            subprocess.run(nginx.argv("-s", "stop"), check=True, timeout=10,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         elif fault == "sigkill":
-            os.kill(nginx.proc.pid, signal.SIGSTOP)  # no respawn of workers while they die
-            nginx.signal_all(signal.SIGKILL)
+            nginx.kill_at_once()
         elif fault == "sigstop":
             nginx.signal_all(signal.SIGSTOP)
-        t1 = wait_for(lambda: check(agent.port) == 503, 10, "503 after " + fault)
-        latencies.append(t1 - t0)
-        nginx.reap()
+        wait_until("503 after " + fault, 10, lambda: check(agent.port) == 503, step=POLL_S)
+        latencies.append(time.monotonic() - t0)
+        nginx.kill()
         nginx.start()
     return latencies
 
@@ -267,7 +183,7 @@ def main():
     args = ap.parse_args()
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     prefix = tempfile.mkdtemp(prefix="keepwatch-bench.")
-    nginx = Nginx(prefix)
+    nginx = RealNginx(prefix)
     agent = Agent(prefix, nginx)
     results = {}
     try:
@@ -295,7 +211,7 @@ def main():
         for fault in ("stop", "sigkill", "sigstop"):
             results["detect_" + fault + "_s"] = detection(nginx, agent, fault, args.runs)
 
-        wait_for(lambda: check(agent.port) == 200, 20, "UP before the saturation run")
+        wait_until("UP before the saturation run", 20, lambda: check(agent.port) == 200, step=POLL_S)
         agent.log.flush()
         log_before = os.path.getsize(os.path.join(prefix, "agent.log"))
         bad, polls, rate = saturation(nginx, agent, args.wrk_seconds)
@@ -309,7 +225,7 @@ def main():
         results["rss_kib"] = agent.rss_kib()
     finally:
         agent.stop()
-        nginx.reap()
+        nginx.kill()
     with open(os.path.join(prefix, "agent.log")) as f:
         f.seek(results["saturation"].pop("log_from"))
         during = f.read()
@@ -333,7 +249,7 @@ def main():
     print("saturation: %d non-200 of %d polls, %d verdict changes, %d probe failures logged, wrk %s req/s"
           % (s["non_200"], s["polls"], s["verdict_changes"], s["probe_failures"], s["wrk_requests_per_s"]))
     print("RSS after %.1f min: %.1f MiB" % (results["rss_minutes"], results["rss_kib"] / 1024))
-    subprocess.run(["rm", "-rf", prefix])
+    shutil.rmtree(prefix, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_bench as cb  # noqa: E402
+from testbed import RealNginx, free_port, wait_until  # noqa: E402  (scripts/, put on the path by check_bench)
 
 EXPORTER = "/usr/bin/prometheus-nginx-exporter"
 
@@ -69,19 +70,19 @@ def main():
     ap.add_argument("--out", default=os.path.join(cb.TOP, "bench/out/metrics.json"))
     args = ap.parse_args()
     prefix = tempfile.mkdtemp(prefix="keepwatch-metrics.")
-    nginx = cb.Nginx(prefix)
+    nginx = RealNginx(prefix)
     agent = cb.Agent(prefix, nginx)
     exporter = None
     results = {}
     try:
         nginx.start()
         agent.start()
-        exporter_port = cb.free_port()
+        exporter_port = free_port()
         exporter = subprocess.Popen([EXPORTER, "-nginx.scrape-uri", "http://127.0.0.1:%d/nginx_status" % nginx.port,
                                      "-web.listen-address", "127.0.0.1:%d" % exporter_port],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        cb.wait_for(lambda: cb.check(agent.port) == 200, 20, "agent UP")
-        cb.wait_for(lambda: _listening(exporter_port), 10, "exporter listening")
+        wait_until("agent UP", 20, lambda: cb.check(agent.port) == 200)
+        wait_until("exporter listening", 10, lambda: _listening(exporter_port))
         targets = {"keepwatch": (agent.port, agent.proc.pid), "exporter": (exporter_port, exporter.pid)}
         scrapes = {name: 0 for name in targets}
         for name, (port, _) in targets.items():
@@ -95,11 +96,9 @@ def main():
                 scrape_once(port)
             results[name + "_rss_kib_after_scrapes"] = {"rss_kib": rss_kib(pid), "scrapes": max(5000, scrapes[name])}
         # nginx hung: master and workers stopped.
-        pids = nginx.all_pids()
-        for pid in pids:
-            os.kill(pid, signal.SIGSTOP)
+        pids = nginx.signal_all(signal.SIGSTOP)
         try:
-            cb.wait_for(lambda: b"\nnginx_up 0\n" in metrics_body(agent.port), 20, "keepwatch nginx_up 0")
+            wait_until("keepwatch nginx_up 0", 20, lambda: b"\nnginx_up 0\n" in metrics_body(agent.port))
             results["keepwatch_hung"] = {"new_connection": new_connection(agent.port, 200)}
             # The exporter waits for its nginx timeout (5 s by default) on every scrape: 3 samples.
             results["exporter_hung"] = {"new_connection": new_connection(exporter_port, 3)}

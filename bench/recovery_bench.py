@@ -14,6 +14,7 @@ import argparse
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -24,7 +25,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import check_bench as cb  # noqa: E402  (Nginx, Agent, check, wait_for, free_port)
+import check_bench as cb  # noqa: E402  (Agent, check, all_probes_fresh, save_results)
+from testbed import RealNginx, send_signal, wait_until  # noqa: E402  (scripts/, put on the path by check_bench)
 
 TOP = cb.TOP
 PR_SET_CHILD_SUBREAPER = 36
@@ -59,65 +61,29 @@ def serves(port):
         return False
 
 
-class DaemonNginx(cb.Nginx):
-    """The bench's nginx, daemonized (no 'daemon off'), so a watchdog can start it."""
-
-    def __init__(self, prefix):
-        super().__init__(prefix)
-        conf = os.path.join(prefix, "nginx.conf")
-        with open(conf) as f:
-            text = f.read().replace("daemon off; ", "")
-        with open(conf, "w") as f:
-            f.write(text)
-
-    def argv(self):
-        return [cb.NGINX, "-p", self.prefix, "-c", self.prefix + "/nginx.conf"]
-
-    def start(self):
-        subprocess.run(self.argv(), check=True)
-        cb.wait_for(lambda: self.master() > 0 and len(cb.children_of(self.master())) == 2, 10, "nginx start")
-
-    def master(self):
-        try:
-            with open(self.pidfile) as f:
-                pid = int(f.read().strip())
-            with open(f"/proc/{pid}/stat") as f:
-                return pid if f.read().rsplit(")", 1)[1].split()[0] != "Z" else -1
-        except (OSError, ValueError, IndexError):
-            return -1
-
-
-    def inject(self, fault):
-        pid = self.master()
-        if pid <= 0:
-            raise RuntimeError("no live nginx master to inject %s into" % fault)
-        victims = [pid] + cb.children_of(pid)  # master first: it must not respawn workers
-        if fault == "stop":
-            os.kill(pid, signal.SIGTERM)
-        elif fault == "sigkill":
-            os.kill(pid, signal.SIGSTOP)
-            for v in victims:
-                os.kill(v, signal.SIGKILL)
-        elif fault == "sigstop":
-            for v in victims:
-                os.kill(v, signal.SIGSTOP)
+def inject(nginx, fault):
+    """Injects fault into a running nginx; returns the pids hit (master first).
+    stop: SIGTERM to the master (what nginx -s stop sends); sigkill: SIGKILL to master and
+    workers, the master stopped first; sigstop: SIGSTOP to master and workers."""
+    if nginx.master_pid() is None:
+        raise RuntimeError("no live nginx master to inject %s into" % fault)
+    if fault == "stop":
+        victims = nginx.all_pids()
+        os.kill(victims[0], signal.SIGTERM)
         return victims
-
-    def kill_everything(self):
-        for pid in [self.master()] + cb.children_of(self.master()):
-            if pid > 0:  # never -1 or 0: those signal every process / the whole group
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+    if fault == "sigkill":
+        return nginx.kill_at_once()
+    if fault == "sigstop":
+        return nginx.signal_all(signal.SIGSTOP)
+    raise ValueError("unknown fault " + fault)
 
 
 def run_fault(nginx, fault, give_up, agent_port=None):
     """Seconds from the fault to the first 200 from nginx (None if it never came back), the
     seconds from the fault to the agent's first 503 (None without an agent), and the pids hit."""
-    cb.wait_for(lambda: serves(nginx.port), 30, "nginx serving before " + fault)
+    wait_until("nginx serving before " + fault, 30, lambda: serves(nginx.port), step=cb.POLL_S)
     time.sleep(1.0)
-    victims = nginx.inject(fault)
+    victims = inject(nginx, fault)
     t0 = time.monotonic()
     end = t0 + give_up
     served = None
@@ -149,23 +115,20 @@ def cleanup_after(nginx, victims):
     for pid in victims:
         if pid <= 0:  # kill(-1) would signal every process we may signal
             continue
-        try:
-            os.kill(pid, signal.SIGCONT)
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        send_signal(pid, signal.SIGCONT)
+        send_signal(pid, signal.SIGKILL)
     time.sleep(0.2)
 
 
 def bench_keepwatch(prefix, runs, give_up, hold_vip):
-    nginx = DaemonNginx(prefix)
+    nginx = RealNginx(prefix, daemon=True)
     nginx.start()
     agent = cb.Agent(prefix, nginx)
     # Shipped defaults, with this nginx's commands: the hard restart handles a hung master too.
     with open(agent.conf) as f:
         conf = f.read()
     restart = json.dumps([os.path.join(TOP, "scripts/nginx-hard-restart"), nginx.pidfile] + nginx.argv())
-    test = json.dumps([cb.NGINX, "-t", "-q", "-p", nginx.prefix, "-c", nginx.prefix + "/nginx.conf"])
+    test = json.dumps(nginx.files.config_test_argv())
     conf = conf.replace("  restart.enabled = false   # this bench measures detection; bench/recovery measures restarts\n", "")
     conf = conf.replace("keepwatch {", "keepwatch {\n  nginx.restart = %s\n  nginx.config-test = %s\n  restart.max-attempts = 1000\n  restart.hold-vip = %s\n" % (restart, test, hold_vip), 1)
     with open(agent.conf, "w") as f:
@@ -177,21 +140,21 @@ def bench_keepwatch(prefix, runs, give_up, hold_vip):
             results[fault] = []
             results[fault + "_check503"] = []
             for _ in range(runs):
-                cb.wait_for(lambda: cb.check(agent.port) == 200, 30, "UP")
-                cb.wait_for(lambda: cb.all_probes_fresh(agent.port), 30, "probes fresh")
+                wait_until("UP", 30, lambda: cb.check(agent.port) == 200, step=cb.POLL_S)
+                wait_until("probes fresh", 30, lambda: cb.all_probes_fresh(agent.port), step=cb.POLL_S)
                 took, window, victims = run_fault(nginx, fault, give_up, agent.port)
                 results[fault].append(took)
                 results[fault + "_check503"].append(window or 0.0)
-                cleanup_after(nginx, [v for v in victims if v != nginx.master()])
-            cb.wait_for(lambda: cb.check(agent.port) == 200, 30, "UP after " + fault)
+                cleanup_after(nginx, [v for v in victims if v != nginx.master_pid()])
+            wait_until("UP after " + fault, 30, lambda: cb.check(agent.port) == 200, step=cb.POLL_S)
     finally:
         agent.stop()
-        nginx.kill_everything()
+        nginx.kill()
     return results
 
 
 def bench_classic(prefix, runs, give_up):
-    nginx = DaemonNginx(prefix)
+    nginx = RealNginx(prefix, daemon=True)
     nginx.start()
     loop = subprocess.Popen([os.path.join(TOP, "bench/classic-loop.sh")] + nginx.argv(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -205,13 +168,14 @@ def bench_classic(prefix, runs, give_up):
                 if took is None:
                     # The classic loop never noticed: recover by hand for the next run.
                     cleanup_after(nginx, victims)
-                    cb.wait_for(lambda: nginx.master() < 0 or serves(nginx.port), 10, "hand cleanup")
+                    wait_until("hand cleanup", 10, lambda: nginx.master_pid() is None or serves(nginx.port),
+                               step=cb.POLL_S)
                     if not serves(nginx.port):
                         subprocess.run(nginx.argv(), check=False)
     finally:
         loop.kill()
         loop.wait(10)
-        nginx.kill_everything()
+        nginx.kill()
     return results
 
 
@@ -229,7 +193,7 @@ def main():
                      ("classic", bench_classic)):
         prefix = tempfile.mkdtemp(prefix="keepwatch-recovery.")
         results[name] = fn(prefix, args.runs, args.give_up)
-        subprocess.run(["rm", "-rf", prefix])
+        shutil.rmtree(prefix, ignore_errors=True)
     stop_reaper.set()
     cb.save_results(args.out, results)
     for name, faults in results.items():

@@ -14,6 +14,7 @@ import io.keepwatch.agent.metrics.ConfigFingerprint;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.schedule.Periodic;
+import io.keepwatch.agent.supervisor.ActionJournal;
 import io.keepwatch.agent.supervisor.OperatorControl;
 import io.keepwatch.agent.systemd.SdNotify;
 import io.keepwatch.agent.systemd.SystemdNotifier;
@@ -28,6 +29,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -38,19 +41,21 @@ import java.util.logging.Logger;
 
 /**
  * The running agent: a {@link Core} (probes, verdict, supervisor) behind endpoints, the track file,
- * the notify FIFO and the metrics, which all outlive a config reload.
+ * the notify FIFO, the metrics and the action journal, which all outlive a config reload.
+ *
+ * <p>Who listens to the verdict is decided in one place, {@link #outlivingListeners}: every core,
+ * the first and each one a reload brings, is attached to that same list when it takes charge.
  *
  * <p>Threads, each named: those of the {@code Core}, plus {@code keepwatch-http} (both endpoints,
  * never shared with probes; answers /check), {@code keepwatch-http-documents} (/metrics, /status
  * and / over TCP, so a flood of those does not delay /check) and {@code keepwatch-metrics} (renders
- * /metrics, runs nginx -T now and then, verifies the track file).
+ * /metrics, runs nginx -T now and then, verifies the track file). {@link #reload} and {@link
+ * #close} are synchronized: a stop waits for a reload in flight (and cuts its wait for a verdict
+ * short), and a reload after a stop is refused.
  */
 public final class Agent implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger("keepwatch");
-
-  /** Maintenance mode is kept in this file, next to the control socket. */
-  static final String MAINTENANCE_FILE = "maintenance.json";
 
   /** How long a reload waits for the new probes' first verdict before giving up on it. */
   static final Duration RELOAD_VERDICT_WAIT = Duration.ofSeconds(10);
@@ -69,17 +74,25 @@ public final class Agent implements AutoCloseable {
   private final ScheduledThreadPoolExecutor metricsThread;
 
   private final ConfigFingerprint fingerprint;
-  private HttpEndpoint http;
-  private NetworkListener network;
-  private ControlSocket control;
+  private final ActionJournal journal;
   private final VrrpRoles vrrp;
   private final Optional<NotifyFifoReader> notifyFifo;
   private final Optional<TrackFileWriter> trackFile;
-  private Optional<SystemdNotifier> systemd = Optional.empty();
+  private final Optional<SystemdNotifier> systemd;
+  private final List<Judge.Listener> outlivingListeners;
+  private final HttpEndpoint http;
+  private final NetworkListener network;
+  private final ControlSocket control;
+
+  /** Completed when a stop begins: a reload waiting for a verdict gives up at once. */
+  private final CompletableFuture<Void> stopping = new CompletableFuture<>();
+
   private volatile AgentConfig config;
   private volatile Core core;
+  private boolean closed; // guarded by this
 
-  private Agent(AgentConfig config, AgentInfo info) {
+  /** Builds everything and binds the endpoints; nothing runs yet (see {@link #start}). */
+  private Agent(AgentConfig config, AgentInfo info) throws IOException {
     this.config = config;
     this.info = info;
     httpLoop = new EpollEventLoopGroup(1, new DefaultThreadFactory("keepwatch-http", true));
@@ -92,11 +105,58 @@ public final class Agent implements AutoCloseable {
         new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-metrics", true));
     fingerprint =
         new ConfigFingerprint(config.nginx().configDump(), config.nginx().commandTimeout(), meters);
-    vrrp = new VrrpRoles(metrics.registry(), clock);
+    journal = new ActionJournal(clock);
+    vrrp = new VrrpRoles(clock, meters);
     notifyFifo = config.notifyFifo().map(path -> new NotifyFifoReader(path, vrrp));
     trackFile = config.trackFile().map(file -> new TrackFileWriter(file, this::snapshot));
-    core = new Core(config, info, metrics, meters, clock);
-    trackFile.ifPresent(core.judge()::addListener);
+    systemd = systemdNotifier(config);
+    outlivingListeners = outlivingListeners();
+    core = new Core(config, info, meters, journal, clock);
+    HttpEndpoint boundHttp = null;
+    NetworkListener boundNetwork = null;
+    try {
+      EndpointHandler.Sources sources =
+          new EndpointHandler.Sources(
+              this::snapshot, journal::recent, vrrp::roles, info, metrics, meters);
+      boundHttp =
+          HttpEndpoint.bind(
+              config.httpListen(),
+              httpLoop,
+              new EndpointHandler(sources, Optional.empty(), Optional.of(documentsLoop.next())));
+      boundNetwork = NetworkListener.start(config.network(), documentsLoop, sources, meters);
+      control =
+          ControlSocket.bind(
+              config.controlSocket(),
+              config.controlGroup(),
+              httpLoop,
+              new EndpointHandler(sources, Optional.of(new CurrentSupervisor())));
+    } catch (IOException | RuntimeException e) {
+      if (boundNetwork != null) {
+        boundNetwork.close();
+      }
+      if (boundHttp != null) {
+        boundHttp.close();
+      }
+      core.close();
+      closeParts();
+      throw e;
+    }
+    http = boundHttp;
+    network = boundNetwork;
+  }
+
+  /**
+   * The listeners that outlive a reload, in the order they hear an event: the log first, then the
+   * metrics, then what tells keepalived and systemd.
+   */
+  private List<Judge.Listener> outlivingListeners() {
+    List<Judge.Listener> listeners = new ArrayList<>();
+    listeners.add(new VerdictLog());
+    listeners.add(meters);
+    listeners.add(metrics.nginx());
+    trackFile.ifPresent(listeners::add);
+    systemd.ifPresent(listeners::add);
+    return List.copyOf(listeners);
   }
 
   private Snapshot snapshot() {
@@ -110,51 +170,29 @@ public final class Agent implements AutoCloseable {
    */
   public static Agent start(AgentConfig config, AgentInfo info) throws IOException {
     Agent agent = new Agent(config, info);
-    try {
-      EndpointHandler.Sources sources =
-          new EndpointHandler.Sources(
-              agent::snapshot,
-              () -> agent.core.supervisor().recentActions(),
-              agent.vrrp::roles,
-              info,
-              agent.metrics,
-              agent.meters);
-      agent.http =
-          HttpEndpoint.bind(
-              config.httpListen(),
-              agent.httpLoop,
-              new EndpointHandler(
-                  sources, Optional.empty(), Optional.of(agent.documentsLoop.next())));
-      agent.network =
-          NetworkListener.start(config.network(), agent.documentsLoop, sources, agent.meters);
-      agent.control =
-          ControlSocket.bind(
-              config.controlSocket(),
-              config.controlGroup(),
-              agent.httpLoop,
-              new EndpointHandler(sources, Optional.of(agent.new CurrentSupervisor())));
-    } catch (IOException | RuntimeException e) {
-      agent.close();
-      throw e;
-    }
-    agent.systemd = agent.notifySystemd(config);
-    agent.core.startSupervising();
-    agent.core.startProbing();
-    agent.metrics.startRendering(agent.metricsThread);
-    agent.notifyFifo.ifPresent(NotifyFifoReader::start);
-    agent.trackFile.ifPresent(TrackFileWriter::start);
-    agent.trackFile.ifPresent(
+    agent.startParts();
+    return agent;
+  }
+
+  private void startParts() {
+    core.attach(outlivingListeners, core.judge().snapshot().verdict());
+    core.startSupervising();
+    core.startProbing();
+    metrics.startRendering(metricsThread);
+    notifyFifo.ifPresent(NotifyFifoReader::start);
+    trackFile.ifPresent(TrackFileWriter::start);
+    trackFile.ifPresent(
         t ->
             Periodic.withFixedDelay(
-                agent.metricsThread,
+                metricsThread,
                 "verifying the track file",
                 t::verify,
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1)));
+    systemd.ifPresent(s -> s.startWatchdog(metricsThread));
     if (!config.nginx().fingerprintInterval().isZero()) {
-      agent.fingerprint.start(agent.metricsThread, config.nginx().fingerprintInterval());
+      fingerprint.start(metricsThread, config.nginx().fingerprintInterval());
     }
-    return agent;
   }
 
   /** Maintenance and reset go to whichever supervisor is current (a reload replaces it). */
@@ -180,6 +218,9 @@ public final class Agent implements AutoCloseable {
    * @return whether it was applied, and one line saying what happened, for the log
    */
   public synchronized Reload reload(ConfigSource source) {
+    if (closed || stopping.isDone()) {
+      return refused("config reload refused: the agent is stopping");
+    }
     AgentConfig next;
     try {
       next = source.load();
@@ -194,10 +235,11 @@ public final class Agent implements AutoCloseable {
               + next.source()
               + " refused: "
               + fixed.get()
-              + " changed, which needs a restart (systemctl restart keepwatch); keeping the running configuration");
+              + " changed, which needs a restart (systemctl restart keepwatch); keeping the"
+              + " running configuration");
     }
     meters.useProbes(next.probes());
-    Core fresh = new Core(next, info, metrics, meters, clock);
+    Core fresh = new Core(next, info, meters, journal, clock);
     CompletableFuture<Void> judged = new CompletableFuture<>();
     fresh
         .judge()
@@ -211,33 +253,28 @@ public final class Agent implements AutoCloseable {
               }
             });
     fresh.startProbing();
-    try {
-      judged.get(RELOAD_VERDICT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      // no verdict in time: refused below
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (!judged.isDone()) {
+    awaitVerdictOrStop(judged);
+    if (!judged.isDone() || stopping.isDone()) {
       fresh.close();
       meters.useProbes(config.probes());
       return refused(
-          "config reload from "
-              + next.source()
-              + " refused: its probes gave no verdict within "
-              + RELOAD_VERDICT_WAIT.toSeconds()
-              + " s; keeping the running configuration");
+          stopping.isDone()
+              ? "config reload from " + next.source() + " abandoned: the agent is stopping"
+              : "config reload from "
+                  + next.source()
+                  + " refused: its probes gave no verdict within "
+                  + RELOAD_VERDICT_WAIT.toSeconds()
+                  + " s; keeping the running configuration");
     }
     Core old = core;
     old.stopSupervising();
-    old.finishRunningCommands(config.nginx().commandTimeout());
-    fresh.startSupervising();
-    trackFile.ifPresent(fresh.judge()::addListener);
-    systemd.ifPresent(fresh.judge()::addListener);
+    Verdict lastHeard = old.judge().snapshot().verdict();
+    old.detach(outlivingListeners);
     core = fresh;
     config = next;
+    fresh.startSupervising();
+    fresh.attach(outlivingListeners, lastHeard);
     old.close();
-    trackFile.ifPresent(TrackFileWriter::verify);
     meters.reloaded(true);
     return new Reload(
         true,
@@ -247,6 +284,17 @@ public final class Agent implements AutoCloseable {
             + next.probes().size()
             + " probes; verdict "
             + fresh.judge().snapshot().verdict().state());
+  }
+
+  private void awaitVerdictOrStop(CompletableFuture<Void> judged) {
+    try {
+      CompletableFuture.anyOf(judged, stopping)
+          .get(RELOAD_VERDICT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // no verdict in time: the caller refuses the reload
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private Reload refused(String line) {
@@ -276,7 +324,7 @@ public final class Agent implements AutoCloseable {
     return http;
   }
 
-  /** The listener for other hosts (empty when network.listen is []). */
+  /** The listener for other hosts (bound to nothing when network.listen is []). */
   public NetworkListener network() {
     return network;
   }
@@ -285,8 +333,8 @@ public final class Agent implements AutoCloseable {
     return control.path();
   }
 
-  /** Type=notify: from here on systemd hears about verdicts; absent when not run by systemd. */
-  private Optional<SystemdNotifier> notifySystemd(AgentConfig config) {
+  /** Type=notify: the notifier when systemd runs the agent, else empty. */
+  private Optional<SystemdNotifier> systemdNotifier(AgentConfig config) {
     Optional<SdNotify> notify;
     try {
       notify = SdNotify.fromEnvironment(httpLoop);
@@ -310,31 +358,34 @@ public final class Agent implements AutoCloseable {
             ? slowest.multipliedBy(3)
             : Duration.ofSeconds(5);
     return notify.map(
-        n -> {
-          SystemdNotifier notifier =
-              new SystemdNotifier(n, () -> core.scheduler().lastResultNanos(), stalledAfter);
-          core.judge().addListener(notifier);
-          notifier.startWatchdog(metricsThread);
-          return notifier;
-        });
+        n -> new SystemdNotifier(n, () -> core.scheduler().lastResultNanos(), stalledAfter));
   }
 
+  /**
+   * Stops everything: supervising first (a restart in flight may finish, see {@link
+   * Core#stopSupervising}), then the probes, the track file (down), the FIFO and the endpoints.
+   */
   @Override
   public void close() {
-    systemd.ifPresent(SystemdNotifier::close);
-    Core last = core;
-    last.close();
-    trackFile.ifPresent(TrackFileWriter::close); // after the probes: nothing may write "up" again
-    notifyFifo.ifPresent(NotifyFifoReader::close);
-    if (control != null) {
+    stopping.complete(null);
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      systemd.ifPresent(SystemdNotifier::close);
+      core.close();
+      trackFile.ifPresent(TrackFileWriter::close); // after the probes: nothing may write "up" again
+      notifyFifo.ifPresent(NotifyFifoReader::close);
       control.close();
-    }
-    if (network != null) {
       network.close();
-    }
-    if (http != null) {
       http.close();
+      closeParts();
     }
+  }
+
+  /** What the constructor made besides the core and the endpoints: threads, the registry. */
+  private void closeParts() {
     metricsThread.shutdownNow();
     Future<?> httpDone = httpLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     Future<?> documentsDone = documentsLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -3,43 +3,55 @@ package io.keepwatch.agent;
 import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.agent.endpoints.AgentInfo;
-import io.keepwatch.agent.metrics.KeepwatchMeters;
-import io.keepwatch.agent.metrics.MetricsEndpoint;
+import io.keepwatch.agent.probing.ProbeContext;
+import io.keepwatch.agent.probing.ProbeKinds;
 import io.keepwatch.agent.schedule.ProbeScheduler;
-import io.keepwatch.agent.supervisor.CommandRunner;
-import io.keepwatch.agent.supervisor.Escalator;
-import io.keepwatch.agent.supervisor.MaintenanceFile;
+import io.keepwatch.agent.supervisor.ActionJournal;
 import io.keepwatch.agent.supervisor.Supervisor;
 import io.keepwatch.agent.verdict.Judge;
+import io.keepwatch.agent.verdict.Verdict;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 
 /**
  * What one configuration's probes drive: the probe threads, the scheduler, the judge and the
  * supervisor. A config reload builds a new one beside the running one and swaps them once the new
- * one has a verdict (see {@link Agent#reload}); the endpoints, the track file, the notify FIFO and
- * the metrics registry outlive it.
+ * one has a verdict (see {@link Agent#reload}); the endpoints, the track file, the notify FIFO, the
+ * metrics and the action journal outlive it, and hear only the core in charge (see {@link
+ * #attach}).
  *
  * <p>Threads, each named: {@code keepwatch-scheduler} (schedules runs, records results, judges,
- * decides what the supervisor does), {@code keepwatch-probe-io} (network probes), {@code
- * keepwatch-actions} (config test, restart and escalation commands, one at a time), one {@code
- * keepwatch-proc-NAME} per process probe (short blocking /proc reads).
+ * decides what the supervisor does; every judge listener runs here), {@code keepwatch-probe-io}
+ * (network probes), {@code keepwatch-actions} (config test, restart and escalation commands, one at
+ * a time), one {@code keepwatch-proc-NAME} per process probe (short blocking /proc reads). The
+ * lifecycle methods are called by the {@link Agent}, one at a time.
  */
 final class Core implements AutoCloseable {
 
+  private static final Logger LOG = Logger.getLogger("keepwatch");
+
+  /** How long a lifecycle step waits for the scheduler thread to take its turn. */
+  private static final Duration STEP_TIMEOUT = Duration.ofSeconds(10);
+
+  private final AgentConfig config;
   private final NioEventLoopGroup probeLoop;
   private final ScheduledThreadPoolExecutor schedulerThread;
   private final ExecutorService actionsThread;
-  private final List<ExecutorService> blockingExecutors = new ArrayList<>();
+  private final List<ExecutorService> blockingExecutors = new CopyOnWriteArrayList<>();
   private final Judge judge;
   private final Supervisor supervisor;
   private final ProbeScheduler scheduler;
@@ -47,9 +59,10 @@ final class Core implements AutoCloseable {
   Core(
       AgentConfig config,
       AgentInfo info,
-      MetricsEndpoint metrics,
-      KeepwatchMeters meters,
+      Supervisor.Observer observer,
+      ActionJournal journal,
       Clock clock) {
+    this.config = config;
     probeLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("keepwatch-probe-io", true));
     schedulerThread =
         new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-scheduler", true));
@@ -58,34 +71,26 @@ final class Core implements AutoCloseable {
         Executors.newSingleThreadExecutor(new DefaultThreadFactory("keepwatch-actions", true));
 
     judge = new Judge(config.probes(), clock);
-    judge.addListener(new VerdictLog());
-    judge.addListener(meters);
-    judge.addListener(metrics.nginx());
     supervisor =
         new Supervisor(
             config,
+            info.node(),
             judge,
             schedulerThread,
             actionsThread,
-            new CommandRunner(config.nginx().commandTimeout()),
-            new Escalator(config.escalation(), info.node(), clock),
-            new MaintenanceFile(config.controlSocket().resolveSibling(Agent.MAINTENANCE_FILE)),
+            journal,
+            observer,
             clock,
-            System::nanoTime,
-            meters);
+            System::nanoTime);
     judge.addListener(supervisor);
 
-    ProbeFactory factory =
-        new ProbeFactory(
-            probeLoop,
-            this::blockingExecutor,
-            name -> metrics.nginx().fedBy(name) ? metrics.nginx()::pageFetched : page -> {});
+    ProbeContext context = new ProbeContext(probeLoop, this::blockingExecutor);
     List<ProbeScheduler.Scheduled> scheduled = new ArrayList<>();
     for (ProbeSpec spec : config.probes()) {
       scheduled.add(
           new ProbeScheduler.Scheduled(
               spec.name(),
-              factory.create(spec),
+              ProbeKinds.build(spec, context),
               spec.interval(),
               Math.max(spec.rise(), spec.fall())));
     }
@@ -112,12 +117,36 @@ final class Core implements AutoCloseable {
     return scheduler;
   }
 
-  ScheduledThreadPoolExecutor schedulerThread() {
-    return schedulerThread;
-  }
-
   void startProbing() {
     scheduler.start();
+  }
+
+  /**
+   * Makes this core the one the outliving listeners hear, from the scheduler thread (where every
+   * judge event happens, so none is missed or heard twice). They first hear what changed since the
+   * verdict they last heard of, so a track file or systemd's STATUS follow a reload at once.
+   *
+   * @param lastHeard the verdict the listeners last heard (the old core's, or this one's at start)
+   */
+  void attach(List<Judge.Listener> listeners, Verdict lastHeard) {
+    onSchedulerThread(
+        () -> {
+          listeners.forEach(judge::addListener);
+          Verdict now = judge.snapshot().verdict();
+          if (!now.sameAs(lastHeard)) {
+            listeners.forEach(l -> l.verdictChanged(lastHeard, now));
+          }
+          return null;
+        });
+  }
+
+  /** The outliving listeners stop hearing this core (a reload replaces it). */
+  void detach(List<Judge.Listener> listeners) {
+    onSchedulerThread(
+        () -> {
+          listeners.forEach(judge::removeListener);
+          return null;
+        });
   }
 
   /**
@@ -125,38 +154,64 @@ final class Core implements AutoCloseable {
    * maintenance overlay is in the verdict before anyone reads it.
    */
   void startSupervising() {
-    try {
-      schedulerThread.submit(supervisor::start).get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("the supervisor did not start: " + e, e);
-    }
-  }
-
-  /** Stops acting on nginx (no new restart or escalation); probing goes on until close. */
-  void stopSupervising() {
-    schedulerThread.execute(supervisor::close);
+    onSchedulerThread(
+        () -> {
+          supervisor.start();
+          return null;
+        });
   }
 
   /**
-   * Lets a command already running (a restart, an escalation) finish, for at most {@code max}: a
-   * command dies with the thread that started it (see CommandRunner), and a reload must not cut a
-   * restart of nginx in half.
+   * Stops acting on nginx: no new restart or escalation; probing goes on until close. A command
+   * already running (a restart, an escalation) may finish, for at most the nginx command timeout: a
+   * command dies with the thread that started it (see CommandRunner), and neither a reload nor a
+   * stop of the agent may cut a restart of nginx in half (nginx-hard-restart killed between its
+   * kill and its start would leave nginx down).
    */
-  void finishRunningCommands(java.time.Duration max) {
+  void stopSupervising() {
+    onSchedulerThread(
+        () -> {
+          supervisor.close();
+          return null;
+        });
     actionsThread.shutdown();
     try {
-      actionsThread.awaitTermination(max.toMillis(), TimeUnit.MILLISECONDS);
+      if (!actionsThread.awaitTermination(
+          config.nginx().commandTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warning("a command was still running after the nginx command timeout; stopping it");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
+  /**
+   * Runs a step on the scheduler thread and waits for it. When that thread is gone (stopped) there
+   * is nothing left to coordinate with, and the step runs here.
+   */
+  private <T> T onSchedulerThread(Callable<T> step) {
+    try {
+      return schedulerThread.submit(step).get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopped) {
+      try {
+        return step.call();
+      } catch (Exception e) {
+        throw new IllegalStateException("a lifecycle step failed: " + e, e);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the scheduler thread", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "the scheduler thread did not take a lifecycle step: " + e, e);
+    }
+  }
+
+  /** Stops supervising (a running command may finish), then probing, then every thread. */
   @Override
   public void close() {
     scheduler.close();
-    supervisor.close();
+    stopSupervising();
     schedulerThread.shutdownNow();
     actionsThread.shutdownNow();
     blockingExecutors.forEach(ExecutorService::shutdownNow);

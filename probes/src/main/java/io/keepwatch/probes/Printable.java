@@ -14,6 +14,20 @@ public final class Printable {
     return "'" + shown + (text.length() > max ? "...'" : "'");
   }
 
+  /**
+   * What went wrong, in words: the exception's message, or when it has none (Java often leaves it
+   * empty) its type said in words, "ClosedChannelException" as "closed channel".
+   */
+  public static String reason(Throwable cause) {
+    String message = cause.getMessage();
+    if (message != null && !message.isBlank()) {
+      return message;
+    }
+    String type = cause.getClass().getSimpleName().replaceFirst("(Exception|Error)$", "");
+    String words = type.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+    return words.isBlank() ? "unknown error" : words;
+  }
+
   /** {@code text} with each control character written as {@code \xNN}: one line, nothing hidden. */
   public static String escaped(String text) {
     StringBuilder out = new StringBuilder(text.length());

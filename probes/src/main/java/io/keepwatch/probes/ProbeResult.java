@@ -1,7 +1,9 @@
 package io.keepwatch.probes;
 
+import io.keepwatch.probes.stubstatus.StubStatus;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What one run of a probe found. Immutable.
@@ -13,8 +15,12 @@ import java.util.Objects;
  * @param detail one line for people: what was seen, or precisely what was wrong
  * @param latency how long the run took; {@link Duration#ZERO} until {@link TimeBoundProbe} measured
  *     it
+ * @param page the stub_status page a stub-status probe fetched and parsed; empty for every other
+ *     result. It travels with the result so the page and the probe's health reach the nginx_*
+ *     metrics together, by one route.
  */
-public record ProbeResult(Outcome outcome, String detail, Duration latency) {
+public record ProbeResult(
+    Outcome outcome, String detail, Duration latency, Optional<StubStatus> page) {
 
   /** Failure classes. A small fixed set, so it is safe as a metric label. */
   public enum Outcome {
@@ -40,10 +46,24 @@ public record ProbeResult(Outcome outcome, String detail, Duration latency) {
     Objects.requireNonNull(outcome, "outcome");
     Objects.requireNonNull(detail, "detail");
     Objects.requireNonNull(latency, "latency");
+    Objects.requireNonNull(page, "page");
+    if (page.isPresent() && outcome != Outcome.OK) {
+      throw new IllegalArgumentException("only a healthy run has a page");
+    }
+  }
+
+  /** A result without a page (every kind but stub-status). */
+  public ProbeResult(Outcome outcome, String detail, Duration latency) {
+    this(outcome, detail, latency, Optional.empty());
   }
 
   public static ProbeResult ok(String detail) {
     return new ProbeResult(Outcome.OK, detail, Duration.ZERO);
+  }
+
+  /** A healthy stub-status run and the page it parsed. */
+  public static ProbeResult page(String detail, StubStatus page) {
+    return new ProbeResult(Outcome.OK, detail, Duration.ZERO, Optional.of(page));
   }
 
   public static ProbeResult failed(Outcome outcome, String detail) {
@@ -63,6 +83,6 @@ public record ProbeResult(Outcome outcome, String detail, Duration latency) {
   }
 
   public ProbeResult withLatency(Duration measured) {
-    return new ProbeResult(outcome, detail, measured);
+    return new ProbeResult(outcome, detail, measured, page);
   }
 }

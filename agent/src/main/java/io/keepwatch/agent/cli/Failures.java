@@ -34,7 +34,9 @@ final class Failures {
     }
     String message = failure.getMessage();
     if (message == null || message.isBlank()) {
-      return failure.getCause() != null ? describe(failure.getCause()) : "failed";
+      return failure.getCause() != null
+          ? describe(failure.getCause())
+          : io.keepwatch.probes.Printable.reason(failure);
     }
     // A cause's toString() in the message starts with its class name: drop it.
     message = message.replaceAll("(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error): ", "");

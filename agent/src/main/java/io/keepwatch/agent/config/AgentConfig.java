@@ -43,7 +43,7 @@ public record AgentConfig(
   /** The first stub-status probe: it feeds the exporter-compatible nginx_* metrics. */
   public Optional<String> nginxMetricsProbe() {
     return probes.stream()
-        .filter(p -> p.target() instanceof ProbeSpec.StubStatusTarget)
+        .filter(p -> p.target().feedsNginxMetrics())
         .map(ProbeSpec::name)
         .findFirst();
   }

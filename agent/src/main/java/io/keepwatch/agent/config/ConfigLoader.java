@@ -10,8 +10,8 @@ import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import io.keepwatch.probes.net.HttpTarget;
-import io.keepwatch.probes.net.StatusRange;
+import io.keepwatch.agent.probing.ProbeKind;
+import io.keepwatch.agent.probing.ProbeKinds;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -21,9 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -38,8 +36,7 @@ public final class ConfigLoader {
 
   private static final String ROOT = "keepwatch";
   private static final String PROBES = "keepwatch.probes";
-  private static final String PROBE_DEFAULTS = "keepwatch.probe-defaults";
-  private static final Set<String> KINDS = Set.of("process", "tcp", "http", "stub-status");
+  static final String PROBE_DEFAULTS = "keepwatch.probe-defaults";
   private static final Pattern PROBE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   /** The loaded configuration and the effective merged tree (for "config check"). */
@@ -312,31 +309,15 @@ public final class ConfigLoader {
           path,
           "must be an object like { kind = tcp, address = \"127.0.0.1:80\" }, or null to switch it off");
     }
-    String kind = kindOf(object, path);
+    ProbeKind kind = kindOf(object, path);
     Config probe =
         object
             .toConfig()
-            .withFallback(c.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(kind)));
+            .withFallback(c.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(kind.name())));
     Fields f = new Fields(probe, path);
     int rise = f.integer("rise", 1, 1000);
     int fall = f.integer("fall", 1, 1000);
-    ProbeSpec.Target target =
-        switch (kind) {
-          case "process" ->
-              new ProbeSpec.ProcessTarget(
-                  f.absolutePath("pidfile"),
-                  nonEmpty(f, "process-name"),
-                  f.integer("min-workers", 0, 4096));
-          case "tcp" -> new ProbeSpec.TcpTarget(f.address("address", false));
-          case "http" ->
-              new ProbeSpec.HttpCheck(
-                  httpTarget(f),
-                  f.parsed("expect-status", StatusRange::parse),
-                  f.string("expect-body"),
-                  f.bool("tls-verify"));
-          case "stub-status" -> new ProbeSpec.StubStatusTarget(httpTarget(f), f.bool("tls-verify"));
-          default -> throw new IllegalStateException("kind checked above: " + kind);
-        };
+    ProbeSpec.Target target = kind.readTarget(f);
     return new ProbeSpec(
         name,
         f.positiveDuration("interval"),
@@ -347,38 +328,25 @@ public final class ConfigLoader {
         target);
   }
 
-  private static String kindOf(ConfigObject probe, String path) throws ConfigError {
+  private static ProbeKind kindOf(ConfigObject probe, String path) throws ConfigError {
     ConfigValue kind = probe.get("kind");
     if (kind == null || kind.valueType() == ConfigValueType.NULL) {
       throw new ConfigError(
           Fields.where(probe.origin()),
           path + ".kind",
-          "missing; must be one of " + String.join(", ", new TreeSet<>(KINDS)));
+          "missing; must be one of " + ProbeKinds.names());
     }
-    String text = String.valueOf(kind.unwrapped());
-    if (kind.valueType() != ConfigValueType.STRING || !KINDS.contains(text)) {
+    Optional<ProbeKind> known =
+        kind.valueType() == ConfigValueType.STRING
+            ? ProbeKinds.named(String.valueOf(kind.unwrapped()))
+            : Optional.empty();
+    if (known.isEmpty()) {
       throw new ConfigError(
           Fields.where(kind.origin()),
           path + ".kind",
-          "unknown kind "
-              + kind.render()
-              + "; must be one of "
-              + String.join(", ", new TreeSet<>(KINDS)));
+          "unknown kind " + kind.render() + "; must be one of " + ProbeKinds.names());
     }
-    return text;
-  }
-
-  private static HttpTarget httpTarget(Fields f) throws ConfigError {
-    String hostHeader = f.string("host-header");
-    return f.parsed("url", url -> HttpTarget.parse(url, hostHeader));
-  }
-
-  private static String nonEmpty(Fields f, String key) throws ConfigError {
-    String value = f.string(key);
-    if (value.isBlank()) {
-      throw f.error(key, "must not be empty");
-    }
-    return value;
+    return known.get();
   }
 
   private static String readQuietly(Path file) {
@@ -433,101 +401,5 @@ public final class ConfigLoader {
       }
     }
     return new ConfigError(Fields.where(e.origin()), "", message);
-  }
-
-  /** Rejects keys the reference does not know, with a suggestion for typos. */
-  private static final class KeyChecker {
-    private final Config reference;
-    private final Config merged;
-    private final ErrorList errors;
-
-    KeyChecker(Config reference, Config merged, ErrorList errors) {
-      this.reference = reference;
-      this.merged = merged;
-      this.errors = errors;
-    }
-
-    /** Notes every unknown key under {@code object} in {@code errors}. */
-    void check(ConfigObject object, List<String> parent) {
-      for (Map.Entry<String, ConfigValue> entry : new TreeMap<>(object).entrySet()) {
-        List<String> path = new ArrayList<>(parent);
-        path.add(entry.getKey());
-        ConfigValue value = entry.getValue();
-        if (path.size() == 3 && path.get(0).equals("keepwatch") && path.get(1).equals("probes")) {
-          checkProbe(value, path);
-          continue;
-        }
-        String joined = ConfigUtil.joinPath(path);
-        if (!reference.hasPathOrNull(joined)) {
-          errors.add(unknown(value, path, siblings(parent)));
-          continue;
-        }
-        if (value instanceof ConfigObject child
-            && reference.getValue(joined) instanceof ConfigObject) {
-          check(child, path);
-        }
-      }
-    }
-
-    private void checkProbe(ConfigValue value, List<String> path) {
-      if (!(value instanceof ConfigObject probe)) {
-        return; // null switches a probe off; other shapes are reported when the probe is read
-      }
-      ConfigValue kind = merged.getObject(ConfigUtil.joinPath(path)).get("kind");
-      if (kind == null || !KINDS.contains(String.valueOf(kind.unwrapped()))) {
-        return; // reported with a better message when the probe is read
-      }
-      Config defaults =
-          reference.getConfig(
-              PROBE_DEFAULTS + "." + ConfigUtil.quoteString(String.valueOf(kind.unwrapped())));
-      List<String> allowed = new ArrayList<>(defaults.root().keySet());
-      allowed.add("kind");
-      for (Map.Entry<String, ConfigValue> key : new TreeMap<>(probe).entrySet()) {
-        if (!allowed.contains(key.getKey())) {
-          List<String> full = new ArrayList<>(path);
-          full.add(key.getKey());
-          errors.add(unknown(key.getValue(), full, allowed));
-        }
-      }
-    }
-
-    private List<String> siblings(List<String> parent) {
-      if (parent.isEmpty()) {
-        return List.of("keepwatch");
-      }
-      ConfigValue here = reference.getValue(ConfigUtil.joinPath(parent));
-      return here instanceof ConfigObject o ? new ArrayList<>(o.keySet()) : List.of();
-    }
-
-    private static ConfigError unknown(ConfigValue value, List<String> path, List<String> known) {
-      String key = path.get(path.size() - 1);
-      String suggestion =
-          known.stream()
-              .filter(k -> editDistance(k, key) <= 2)
-              .findFirst()
-              .map(k -> " (did you mean '" + k + "'?)")
-              .orElse("");
-      return new ConfigError(
-          Fields.where(value.origin()), ConfigUtil.joinPath(path), "unknown key" + suggestion);
-    }
-
-    private static int editDistance(String a, String b) {
-      int[] previous = new int[b.length() + 1];
-      int[] current = new int[b.length() + 1];
-      for (int j = 0; j <= b.length(); j++) {
-        previous[j] = j;
-      }
-      for (int i = 1; i <= a.length(); i++) {
-        current[0] = i;
-        for (int j = 1; j <= b.length(); j++) {
-          int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-          current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-        }
-        int[] swap = previous;
-        previous = current;
-        current = swap;
-      }
-      return previous[b.length()];
-    }
   }
 }

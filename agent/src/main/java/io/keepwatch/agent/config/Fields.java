@@ -24,7 +24,7 @@ import java.util.function.Function;
  * range checks, into a {@link ConfigError} naming file:line and the full key. Each key is read
  * relative to {@code prefix}, so messages always show the full path.
  */
-final class Fields {
+public final class Fields {
 
   private final Config config;
   private final String prefix;
@@ -35,17 +35,17 @@ final class Fields {
   }
 
   /** The full path of a key, for messages. */
-  String path(String key) {
+  public String path(String key) {
     return prefix.isEmpty() ? key : prefix + "." + key;
   }
 
   /** Whether this key's value is keepwatch's default (reference.conf), not the user's. */
-  boolean isDefault(String key) {
+  public boolean isDefault(String key) {
     return where(key).matches("(.*/)?reference\\.conf(:\\d+)?");
   }
 
   /** "file:line" of where this key's value was set. */
-  String where(String key) {
+  public String where(String key) {
     try {
       return where(config.getValue(key).origin());
     } catch (ConfigException e) {
@@ -69,19 +69,19 @@ final class Fields {
     return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
   }
 
-  ConfigError error(String key, String problem) {
+  public ConfigError error(String key, String problem) {
     return new ConfigError(where(key), path(key), problem);
   }
 
-  String string(String key) throws ConfigError {
+  public String string(String key) throws ConfigError {
     return read(key, "a string", config::getString);
   }
 
-  boolean bool(String key) throws ConfigError {
+  public boolean bool(String key) throws ConfigError {
     return read(key, "true or false", config::getBoolean);
   }
 
-  int integer(String key, int min, int max) throws ConfigError {
+  public int integer(String key, int min, int max) throws ConfigError {
     int value = read(key, "an integer", config::getInt);
     if (value < min || value > max) {
       String range =
@@ -91,7 +91,7 @@ final class Fields {
     return value;
   }
 
-  Duration positiveDuration(String key) throws ConfigError {
+  public Duration positiveDuration(String key) throws ConfigError {
     Duration value = duration(key);
     if (value.isZero()) {
       throw error(key, "must be a positive duration, got " + rendered(key));
@@ -100,7 +100,7 @@ final class Fields {
   }
 
   /** A duration of zero or more. */
-  Duration duration(String key) throws ConfigError {
+  public Duration duration(String key) throws ConfigError {
     Duration value;
     try {
       value = config.getDuration(key);
@@ -116,7 +116,7 @@ final class Fields {
   }
 
   /** "" for none, otherwise an http:// or https:// URL. */
-  Optional<URI> optionalUrl(String key) throws ConfigError {
+  public Optional<URI> optionalUrl(String key) throws ConfigError {
     String text = string(key).strip();
     if (text.isEmpty()) {
       return Optional.empty();
@@ -134,12 +134,12 @@ final class Fields {
   }
 
   /** An argv list: at least one element, none empty. */
-  List<String> argv(String key) throws ConfigError {
+  public List<String> argv(String key) throws ConfigError {
     return argv(key, read(key, "a list of strings (argv)", config::getList));
   }
 
   /** A list of argv lists, e.g. escalation commands. */
-  List<List<String>> argvList(String key) throws ConfigError {
+  public List<List<String>> argvList(String key) throws ConfigError {
     ConfigList outer = read(key, "a list of argv lists", config::getList);
     List<List<String>> commands = new ArrayList<>();
     for (int i = 0; i < outer.size(); i++) {
@@ -186,7 +186,7 @@ final class Fields {
   }
 
   /** An absolute path. */
-  Path absolutePath(String key) throws ConfigError {
+  public Path absolutePath(String key) throws ConfigError {
     String text = string(key);
     if (text.indexOf('\0') >= 0) {
       throw error(
@@ -201,7 +201,7 @@ final class Fields {
   }
 
   /** "" for off, otherwise an absolute path. */
-  Optional<Path> optionalPath(String key) throws ConfigError {
+  public Optional<Path> optionalPath(String key) throws ConfigError {
     return string(key).isEmpty() ? Optional.empty() : Optional.of(absolutePath(key));
   }
 
@@ -210,7 +210,7 @@ final class Fields {
    *
    * @param allowAnyPort whether port 0 (any free port, for listening) is allowed
    */
-  InetSocketAddress address(String key, boolean allowAnyPort) throws ConfigError {
+  public InetSocketAddress address(String key, boolean allowAnyPort) throws ConfigError {
     return address(key, string(key).strip(), allowAnyPort);
   }
 
@@ -250,7 +250,7 @@ final class Fields {
   }
 
   /** Reads with a Typesafe getter and a parser of ours; either's failure names the key. */
-  <T> T parsed(String key, Function<String, T> parser) throws ConfigError {
+  public <T> T parsed(String key, Function<String, T> parser) throws ConfigError {
     String text = string(key);
     try {
       return parser.apply(text);

@@ -115,8 +115,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     if (request.decoderResult().isFailure()) {
       // Malformed or oversized request line or headers: say so and hang up.
       Throwable cause = request.decoderResult().cause();
-      String why =
-          cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      String why = Printable.reason(cause);
       send(
           ctx,
           asked,
@@ -288,11 +287,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
                             asked,
                             HttpResponseStatus.INTERNAL_SERVER_ERROR,
                             TEXT,
-                            text(
-                                "not done: "
-                                    + (cause.getMessage() == null
-                                        ? cause.toString()
-                                        : cause.getMessage())));
+                            text("not done: " + Printable.reason(cause)));
                   }
                   send(
                       ctx, asked, response,

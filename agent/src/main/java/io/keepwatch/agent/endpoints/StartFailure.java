@@ -153,7 +153,9 @@ public final class StartFailure extends IOException {
     }
     String message = failure.getMessage();
     if (message == null) {
-      return failure.getCause() != null ? reason(failure.getCause()) : "failed";
+      return failure.getCause() != null
+          ? reason(failure.getCause())
+          : io.keepwatch.probes.Printable.reason(failure);
     }
     return message.replaceFirst("^\\w+\\(\\.\\.\\) failed: ", "");
   }

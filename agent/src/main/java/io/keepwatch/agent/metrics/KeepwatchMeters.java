@@ -1,6 +1,7 @@
 package io.keepwatch.agent.metrics;
 
 import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.supervisor.Supervisor;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
@@ -20,6 +21,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -30,7 +32,8 @@ import java.util.function.Supplier;
  * (restarts, escalations). Label values are bounded: probe names come from the configuration,
  * outcomes, states and results are fixed sets.
  */
-public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observer {
+public final class KeepwatchMeters
+    implements Judge.Listener, Supervisor.Observer, VrrpRoles.Observer {
 
   /** Probe latencies fall in these buckets (seconds): from a /proc read to an http timeout. */
   private static final Duration[] LATENCY_BUCKETS = {
@@ -41,6 +44,9 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
 
   private final MeterRegistry registry;
   private final Supplier<Snapshot> snapshots;
+
+  /** Each VRRP instance's last reported state: written by the FIFO reader, read by scrapes. */
+  private final Map<String, String> vrrpStates = new ConcurrentHashMap<>();
 
   /** The meters of the configured probes, replaced whole by a config reload. */
   private volatile ProbeMeters probeMeters = new ProbeMeters(Map.of(), Map.of(), List.of());
@@ -262,6 +268,39 @@ public final class KeepwatchMeters implements Judge.Listener, Supervisor.Observe
     return Counter.builder("keepwatch.http.auth.failures")
         .description("Requests the network listener refused with 401: credentials missing or wrong")
         .tag("reason", reason)
+        .register(registry);
+  }
+
+  /**
+   * Registers keepwatch_vrrp_state{vrrp_instance,state} for an instance keepalived reported for the
+   * first time: one series per state, 1 for the current one. The instance names are bounded by
+   * VrrpRoles.
+   */
+  @Override
+  public void instanceSeen(String instance) {
+    for (String state : VrrpRoles.STATES) {
+      // Every "to" series exists at 0 from the first sight of the instance, so the first
+      // transition into a state is an increase Prometheus can see (issue 13).
+      transitions(instance, state);
+      Gauge.builder("keepwatch.vrrp.state", vrrpStates, m -> state.equals(m.get(instance)) ? 1 : 0)
+          .description(
+              "1 for the VRRP instance's current state as keepalived reported it, 0 for the others")
+          .tags("vrrp_instance", instance, "state", state)
+          .strongReference(true)
+          .register(registry);
+    }
+  }
+
+  @Override
+  public void instanceReported(String instance, String state) {
+    vrrpStates.put(instance, state);
+    transitions(instance, state).increment();
+  }
+
+  private Counter transitions(String instance, String state) {
+    return Counter.builder("keepwatch.vrrp.transitions")
+        .description("VRRP state changes keepalived reported, by instance and new state")
+        .tags("vrrp_instance", instance, "to", state)
         .register(registry);
   }
 }

@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * than through Micrometer: two of the exporter's counters have no {@code _total} suffix, which a
  * Prometheus client library would add.
  *
- * <p>Fed by the stub-status probe; a scrape reads the last page and never fetches one. Like the
- * exporter, only {@code nginx_up 0} is written when the last fetch failed.
+ * <p>Fed by the stub-status probe's results, which carry the page, on the scheduler thread; a
+ * scrape reads the last page and never fetches one. Like the exporter, only {@code nginx_up 0} is
+ * written when the last fetch failed.
  */
 public final class NginxStubStatusFamilies implements Judge.Listener {
 
@@ -39,19 +40,16 @@ public final class NginxStubStatusFamilies implements Judge.Listener {
 
   @Override
   public void resultRecorded(ProbeStatus before, ProbeStatus after) {
-    if (fedBy(after.spec().name()) && after.last().map(r -> !r.healthy()).orElse(false)) {
-      fetchFailed();
+    if (!fedBy(after.spec().name()) || after.last().isEmpty()) {
+      return;
     }
-  }
-
-  /** A page was fetched and parsed. Called on the probe's event loop. */
-  public void pageFetched(StubStatus page) {
-    last.set(new Last(true, Optional.of(page)));
-  }
-
-  /** The last fetch failed (refused, timeout, not 200, malformed). */
-  void fetchFailed() {
-    last.set(new Last(false, last.get().page()));
+    Optional<StubStatus> page = after.last().get().page();
+    if (page.isPresent()) {
+      last.set(new Last(true, page));
+    } else {
+      // refused, timeout, not 200, malformed: nginx_up 0, and the last page is kept
+      last.set(new Last(false, last.get().page()));
+    }
   }
 
   /** Appends the families in the text exposition format 0.0.4. */

@@ -35,7 +35,7 @@ public record CommandResult(
     return firstLines.stream().filter(l -> !l.isBlank()).findFirst().orElse(outcome());
   }
 
-  /** "exit 0", "exit 1", "killed after timeout of 10000 ms", "cannot start: ...". */
+  /** "exit 0", "exit 1", "killed at its timeout after 10000 ms", "cannot start: ...". */
   public String outcome() {
     if (!startError.isEmpty()) {
       return "cannot start: " + startError;

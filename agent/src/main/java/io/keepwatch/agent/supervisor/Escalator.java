@@ -9,11 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
 
 /**
  * What escalation does besides failing the check: runs the escalation commands once, in order (e.g.
@@ -23,37 +21,30 @@ import java.util.logging.Logger;
  */
 public final class Escalator {
 
-  private static final Logger LOG = Logger.getLogger("keepwatch");
-
   private final AgentConfig.Escalation config;
   private final CommandRunner runner;
   private final String node;
+  private final ActionJournal journal;
   private final Clock clock;
 
-  public Escalator(AgentConfig.Escalation config, String node, Clock clock) {
+  /**
+   * @param node this node's name, sent in the webhook's body
+   * @param journal where each command's and the webhook's outcome is logged and kept
+   */
+  public Escalator(AgentConfig.Escalation config, String node, ActionJournal journal, Clock clock) {
     this.config = config;
     this.runner = new CommandRunner(config.commandTimeout());
     this.node = node;
+    this.journal = journal;
     this.clock = clock;
   }
 
-  /** Runs every escalation command and the webhook; returns what each did. */
-  public List<ActionRecord> escalate(String reason) {
-    List<ActionRecord> done = new ArrayList<>();
+  /** Runs every escalation command and the webhook, each once, and journals what each did. */
+  public void escalate(String reason) {
     for (List<String> command : config.commands()) {
-      CommandResult result = runner.run(command);
-      if (result.succeeded()) {
-        LOG.info("escalation: " + result.summary());
-      } else {
-        LOG.warning("escalation: " + result.summary());
-      }
-      done.add(new ActionRecord(clock.instant(), "escalation", result.summary()));
+      journal.command("escalation", runner.run(command));
     }
-    config
-        .webhook()
-        .ifPresent(
-            url -> done.add(new ActionRecord(clock.instant(), "webhook", post(url, reason))));
-    return done;
+    config.webhook().ifPresent(url -> journal.note("webhook", post(url, reason)));
   }
 
   private String post(URI url, String reason) {
@@ -81,7 +72,6 @@ public final class Escalator {
       Thread.currentThread().interrupt();
       outcome = "POST " + url + " interrupted";
     }
-    LOG.info("escalation: " + outcome);
     return outcome;
   }
 }

@@ -31,10 +31,18 @@ public final class MaintenanceFile {
 
   private static final Logger LOG = Logger.getLogger("keepwatch");
 
+  /** The state file's name; it lives beside the control socket, in the runtime directory. */
+  public static final String NAME = "maintenance.json";
+
   private final Path file;
 
   public MaintenanceFile(Path file) {
     this.file = file;
+  }
+
+  /** The state file of the agent whose control socket this is. */
+  public static MaintenanceFile besideSocket(Path controlSocket) {
+    return new MaintenanceFile(controlSocket.resolveSibling(NAME));
   }
 
   public Path path() {

@@ -1,26 +1,24 @@
 package io.keepwatch.agent.supervisor;
 
+import static io.keepwatch.agent.supervisor.Durations.human;
+
 import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
+import io.keepwatch.agent.verdict.OnFailure;
 import io.keepwatch.agent.verdict.Overlay;
 import io.keepwatch.agent.verdict.Verdict;
+import io.keepwatch.probes.process.PidFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,19 +27,22 @@ import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
- * Restarts nginx when the node is DOWN, and escalates when restarting cannot help.
+ * The restart state machine: restarts nginx when a failure calls for it, and escalates when
+ * restarting cannot help.
  *
- * <p>On DOWN: run the config test; if it fails, never restart (that would take down a running nginx
- * with a broken config) and escalate with the test's first error line. Otherwise run the restart
- * command and wait up to {@code grace} for the probes to rise with a new master pid; retry after a
- * doubling back-off; after {@code max-attempts} restarts within {@code window}, escalate.
- * Escalation runs its commands and webhook once.
+ * <p>On DOWN, what happens depends on what the failure calls for ({@link Verdict#onFailure()}): a
+ * restart, or nothing but the verdict itself. For a restart: run the config test; if it fails,
+ * never restart (that would take down a running nginx with a broken config) and escalate with the
+ * test's first error line. Otherwise run the restart command and wait up to {@code grace} for the
+ * probes to rise with a new master pid; retry after a back-off while the {@link RestartBudget}
+ * allows, then escalate. Escalation runs its commands and webhook once ({@link Escalator}).
  *
- * <p>Threads: every decision runs on the scheduler thread (the Judge's), so the state needs no
- * locks. Commands run one at a time on the {@code actions} thread and post their results back; the
- * probes and endpoints keep running meanwhile.
+ * <p>Threads: every decision and every field below is on the scheduler thread (the Judge's), {@link
+ * #start()} and {@link #close()} included, so the state needs no locks. Commands run one at a time
+ * on the {@code actions} thread and post their results back; the probes and endpoints keep running
+ * meanwhile.
  */
-public final class Supervisor implements Judge.Listener, OperatorControl, AutoCloseable {
+public final class Supervisor implements Judge.Listener, OperatorControl {
 
   /** Hears how restarts end and when the node escalates (the metrics). */
   public interface Observer {
@@ -51,8 +52,6 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   }
 
   private static final Logger LOG = Logger.getLogger("keepwatch");
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-  private static final int KEPT_ACTIONS = 20;
 
   /** Where the supervisor is in handling a failure. */
   enum Mode {
@@ -76,79 +75,72 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   private final ExecutorService actions;
   private final CommandRunner nginxCommands;
   private final Escalator escalator;
-  private final MaintenanceFile maintenanceFile;
-  private final Clock clock;
+  private final MaintenanceMode maintenance;
+  private final ActionJournal journal;
   private final LongSupplier nanoTime;
   private final Observer observer;
 
-  // State: touched on the scheduler thread only.
+  // State: the scheduler thread only.
   private Mode mode = Mode.WATCHING;
-  private final Deque<Long> restartTimes = new ArrayDeque<>();
-  private int attemptsInEpisode;
-  private OptionalLong pidBeforeRestart = OptionalLong.empty();
+  private RestartBudget budget;
+  private OptionalInt pidBeforeRestart = OptionalInt.empty();
   private Optional<Overlay> supervisorOverlay = Optional.empty();
-  private Optional<MaintenanceFile.Maintenance> maintenance = Optional.empty();
-  private ScheduledFuture<?> timer;
-  private ScheduledFuture<?> holdTimer;
-  private volatile List<ActionRecord> recentActions = List.of();
+  private Optional<ScheduledFuture<?>> timer = Optional.empty();
+  private Optional<ScheduledFuture<?>> holdTimer = Optional.empty();
 
   /**
    * Acting only between start and close. A reload builds the new core's supervisor while the old
    * one still acts, and keeps the old one's probes running a little after its close: neither may
-   * touch nginx outside its turn.
+   * touch nginx outside its turn. Volatile: operator requests read it before they reach the loop.
    */
   private volatile boolean active;
 
+  /**
+   * @param node this node's name, for the escalation webhook
+   * @param loop the scheduler thread, where every decision runs
+   * @param actions the thread commands run on, one at a time
+   * @param journal where actions are logged and kept for /status
+   */
   public Supervisor(
       AgentConfig config,
+      String node,
       Judge judge,
       ScheduledExecutorService loop,
       ExecutorService actions,
-      CommandRunner nginxCommands,
-      Escalator escalator,
-      MaintenanceFile maintenanceFile,
+      ActionJournal journal,
+      Observer observer,
       Clock clock,
-      LongSupplier nanoTime,
-      Observer observer) {
+      LongSupplier nanoTime) {
     this.config = config;
     this.judge = judge;
     this.loop = loop;
     this.actions = actions;
-    this.nginxCommands = nginxCommands;
-    this.escalator = escalator;
-    this.maintenanceFile = maintenanceFile;
-    this.clock = clock;
-    this.nanoTime = nanoTime;
+    this.nginxCommands = new CommandRunner(config.nginx().commandTimeout());
+    this.escalator = new Escalator(config.escalation(), node, journal, clock);
+    this.maintenance =
+        new MaintenanceMode(MaintenanceFile.besideSocket(config.controlSocket()), clock);
+    this.journal = journal;
     this.observer = observer;
+    this.nanoTime = nanoTime;
+    this.budget = RestartBudget.of(config.restart());
   }
 
   /**
    * Starts acting: reads the maintenance mode saved by an earlier run (or the supervisor a reload
-   * replaced), and takes on a failure the probes already report. Call on the scheduler thread,
-   * once.
+   * replaced), and takes on a failure the probes already report. Scheduler thread, once.
    */
   public void start() {
-    maintenance = maintenanceFile.load();
-    maintenance.ifPresent(
-        m ->
-            LOG.info(
-                "maintenance mode kept from "
-                    + maintenanceFile.path()
-                    + " (since "
-                    + m.since()
-                    + "): "
-                    + m.reason()));
+    maintenance.load();
     active = true;
     publishOverlay();
-    if (judge.probeVerdict().state() == NodeState.DOWN) {
-      attemptsInEpisode = 0;
-      startAttempt(judge.probeVerdict().reason());
-    }
+    respondToNewFailure(judge.probeVerdict());
   }
 
-  /** The last actions, newest last; safe from any thread. */
-  public List<ActionRecord> recentActions() {
-    return recentActions;
+  /** Stops acting: no new command, no timer. Scheduler thread. */
+  public void close() {
+    active = false;
+    cancelTimer();
+    cancelHoldTimer();
   }
 
   // ---- events from the Judge --------------------------------------------------------------
@@ -158,28 +150,24 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     if (!active) {
       return; // not started yet, or replaced by a reload, or stopping
     }
+    boolean up = after.state() == NodeState.UP;
     switch (mode) {
-      case WATCHING -> {
-        if (after.state() == NodeState.DOWN) {
-          attemptsInEpisode = 0;
-          startAttempt(after.reason());
-        }
-      }
+      case WATCHING -> respondToNewFailure(after);
       case GRACE -> {
-        if (after.state() == NodeState.UP) {
+        if (up) {
           finishGraceIfNginxIsNew();
         }
       }
       case BACKOFF -> {
-        if (after.state() == NodeState.UP) {
-          note("recovery", "nginx healthy again without a further restart");
+        if (up) {
+          journal.note("recovery", "nginx healthy again without a further restart");
           toWatching();
         }
       }
       case ESCALATED -> {
-        if (after.state() == NodeState.UP && !config.escalation().sticky()) {
-          note("recovery", "leaving ESCALATED: nginx healthy again");
-          restartTimes.clear();
+        if (up && !config.escalation().sticky()) {
+          journal.note("recovery", "leaving ESCALATED: nginx healthy again");
+          budget = budget.cleared();
           toWatching();
         }
       }
@@ -187,104 +175,101 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     }
   }
 
+  /** A DOWN seen while watching: act if the failure calls for a restart. */
+  private void respondToNewFailure(Verdict probes) {
+    if (probes.state() != NodeState.DOWN || probes.onFailure() != OnFailure.RESTART) {
+      return; // UP, STARTING, or a failure that only the verdict answers (see OnFailure)
+    }
+    budget = budget.newEpisode();
+    startAttempt(probes.reason());
+  }
+
   // ---- the attempt ------------------------------------------------------------------------
 
   private void startAttempt(String why) {
-    if (maintenance.isPresent() || !config.restart().enabled()) {
+    if (maintenance.on() || !config.restart().enabled()) {
       return; // reported as DOWN (or MAINTENANCE); nobody restarts
     }
-    if (budgetSpent(why)) {
+    if (escalateIfBudgetSpent(why)) {
       return;
     }
-    attemptsInEpisode++;
-    int attempt = restartTimes.size() + 1;
-    boolean holdVip = attemptsInEpisode == 1 && !config.restart().holdVip().isZero();
-    setMode(
-        Mode.TESTING,
-        "restart "
-            + attempt
-            + " of "
-            + config.restart().maxAttempts()
-            + ": testing the config ("
-            + why
-            + ")",
-        holdVip);
+    budget = budget.attemptStarted();
+    boolean holdVip = budget.firstAttempt() && !config.restart().holdVip().isZero();
+    setMode(Mode.TESTING, attemptName(1) + ": testing the config (" + why + ")", holdVip);
     if (holdVip) {
       holdTimer =
-          loop.schedule(
-              this::releaseVip, config.restart().holdVip().toNanos(), TimeUnit.NANOSECONDS);
+          Optional.of(
+              loop.schedule(
+                  this::releaseVip, config.restart().holdVip().toNanos(), TimeUnit.NANOSECONDS));
     }
     runAction(() -> nginxCommands.run(config.nginx().configTest()), this::configTested);
   }
 
+  /**
+   * "restart 2 of 3": the restart in flight, counted against the budget.
+   *
+   * @param ahead 1 before its restart command runs (it does not count yet), 0 after
+   */
+  private String attemptName(int ahead) {
+    int attempt = budget.restartsInWindow(nanoTime.getAsLong()) + ahead;
+    return "restart " + attempt + " of " + config.restart().maxAttempts();
+  }
+
   private void configTested(CommandResult test) {
-    record("config-test", test);
+    journal.command("config-test", test);
     if (!test.succeeded()) {
       escalate("config test failed, not restarting: " + test.firstLine());
       return;
     }
-    if (maintenance.isPresent()) {
+    if (maintenance.on()) {
       toWatching();
       return;
     }
     if (judge.probeVerdict().state() == NodeState.UP) {
-      note("recovery", "nginx healthy again before the restart; not restarting");
+      journal.note("recovery", "nginx healthy again before the restart; not restarting");
       toWatching();
       return;
     }
-    restartTimes.addLast(nanoTime.getAsLong());
-    int attempt = restartTimes.size();
+    budget = budget.restartedAt(nanoTime.getAsLong());
     setMode(
         Mode.RESTARTING,
-        "restart "
-            + attempt
-            + " of "
-            + config.restart().maxAttempts()
-            + ": "
-            + String.join(" ", config.nginx().restart()),
+        attemptName(0) + ": " + String.join(" ", config.nginx().restart()),
         holdsVip());
     runAction(
         () -> {
-          OptionalLong before = readMasterPid();
+          OptionalInt before = PidFile.pid(config.nginx().pidfile());
           CommandResult result = nginxCommands.run(config.nginx().restart());
           return new Restarted(before, result);
         },
         this::restarted);
   }
 
-  private record Restarted(OptionalLong pidBefore, CommandResult result) {}
+  private record Restarted(OptionalInt pidBefore, CommandResult result) {}
 
   private void restarted(Restarted restarted) {
-    record("restart", restarted.result());
+    journal.command("restart", restarted.result());
     if (!restarted.result().succeeded()) {
       attemptFailed("restart command failed: " + restarted.result().firstLine());
       return;
     }
     pidBeforeRestart = restarted.pidBefore();
-    int attempt = restartTimes.size();
+    String attempt = attemptName(0);
+    String attemptNumber = "restart " + budget.restartsInWindow(nanoTime.getAsLong());
+    Duration grace = config.restart().grace();
     setMode(
         Mode.GRACE,
-        "restart "
-            + attempt
-            + " of "
-            + config.restart().maxAttempts()
-            + " done; waiting up to "
-            + human(config.restart().grace())
-            + " for the probes",
+        attempt + " done; waiting up to " + human(grace) + " for the probes",
         holdsVip());
     timer =
-        loop.schedule(
-            () -> {
-              if (mode == Mode.GRACE) {
-                attemptFailed(
-                    "nginx not healthy "
-                        + human(config.restart().grace())
-                        + " after restart "
-                        + attempt);
-              }
-            },
-            config.restart().grace().toNanos(),
-            TimeUnit.NANOSECONDS);
+        Optional.of(
+            loop.schedule(
+                () -> {
+                  if (mode == Mode.GRACE) {
+                    attemptFailed("nginx not healthy " + human(grace) + " after " + attemptNumber);
+                  }
+                },
+                grace.toNanos(),
+                TimeUnit.NANOSECONDS));
     if (judge.probeVerdict().state() == NodeState.UP) {
       finishGraceIfNginxIsNew();
     }
@@ -292,14 +277,18 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
 
   /**
    * Results from before the restart prove nothing: the attempt succeeds only once the probes are up
-   * and the pidfile names a different master than before (style guide rule 4).
+   * and the pidfile names a different master than before.
    */
   private void finishGraceIfNginxIsNew() {
-    OptionalLong now = readMasterPid();
+    OptionalInt now = PidFile.pid(config.nginx().pidfile());
     if (now.isPresent() && !now.equals(pidBeforeRestart)) {
-      note(
+      journal.note(
           "recovery",
-          "restart " + restartTimes.size() + " worked: nginx master " + now.getAsLong() + " is up");
+          "restart "
+              + budget.restartsInWindow(nanoTime.getAsLong())
+              + " worked: nginx master "
+              + now.getAsInt()
+              + " is up");
       observer.restartFinished(true);
       toWatching();
     }
@@ -307,38 +296,39 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
 
   private void attemptFailed(String why) {
     observer.restartFinished(false);
-    if (budgetSpent("last: " + why)) {
+    if (escalateIfBudgetSpent("last: " + why)) {
       return;
     }
-    Duration wait = backoff(restartTimes.size());
-    note("retry", why + "; next attempt in " + human(wait));
+    Duration wait = budget.backoffAt(nanoTime.getAsLong());
+    journal.note("retry", why + "; next attempt in " + human(wait));
     setMode(Mode.BACKOFF, why + "; next attempt in " + human(wait), false);
     timer =
-        loop.schedule(
-            () -> {
-              if (mode != Mode.BACKOFF) {
-                return;
-              }
-              Verdict probes = judge.probeVerdict();
-              if (probes.state() == NodeState.UP) {
-                toWatching();
-              } else {
-                startAttempt(probes.reason().isEmpty() ? why : probes.reason());
-              }
-            },
-            wait.toNanos(),
-            TimeUnit.NANOSECONDS);
+        Optional.of(
+            loop.schedule(
+                () -> {
+                  if (mode != Mode.BACKOFF) {
+                    return;
+                  }
+                  Verdict probes = judge.probeVerdict();
+                  if (probes.state() == NodeState.UP) {
+                    toWatching();
+                  } else {
+                    startAttempt(probes.reason().isEmpty() ? why : probes.reason());
+                  }
+                },
+                wait.toNanos(),
+                TimeUnit.NANOSECONDS));
   }
 
   /** Escalates, and says so, when max-attempts restarts already happened within the window. */
-  private boolean budgetSpent(String why) {
-    pruneRestartTimes();
-    if (restartTimes.size() < config.restart().maxAttempts()) {
+  private boolean escalateIfBudgetSpent(String why) {
+    long now = nanoTime.getAsLong();
+    if (!budget.spent(now)) {
       return false;
     }
     escalate(
         "restart budget spent: "
-            + restartTimes.size()
+            + budget.restartsInWindow(now)
             + " restarts within "
             + human(config.restart().window())
             + "; "
@@ -346,21 +336,17 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     return true;
   }
 
-  private Duration backoff(int failedAttempts) {
-    Duration wait =
-        config
-            .restart()
-            .backoff()
-            .multipliedBy(1L << Math.min(10, Math.max(0, failedAttempts - 1)));
-    return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
-  }
-
   private void escalate(String why) {
     LOG.severe("ESCALATED: " + why); // error: restarting cannot help, a person must act
     observer.escalated();
     setMode(Mode.ESCALATED, why, false);
-    note("escalation", why);
-    runAction(() -> escalator.escalate(why), records -> records.forEach(this::remember));
+    journal.note("escalation", why);
+    runAction(
+        () -> {
+          escalator.escalate(why);
+          return null;
+        },
+        done -> {});
   }
 
   private void releaseVip() {
@@ -386,93 +372,68 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
    */
   @Override
   public CompletableFuture<String> maintenance(boolean on, String reason) {
-    CompletableFuture<String> done = new CompletableFuture<>();
-    onLoop(
-        done,
+    return onLoop(
         () -> {
-          if (refusedWhileInactive(done)) {
-            return;
-          }
-          Optional<MaintenanceFile.Maintenance> wanted =
-              on
-                  ? Optional.of(
-                      new MaintenanceFile.Maintenance(
-                          reason.isBlank() ? "no reason given" : reason, clock.instant()))
-                  : Optional.empty();
-          try {
-            maintenanceFile.save(wanted);
-          } catch (IOException e) {
-            done.completeExceptionally(
-                new IOException(
-                    "cannot save maintenance state to "
-                        + maintenanceFile.path()
-                        + ": "
-                        + e.getMessage(),
-                    e));
-            return;
-          }
-          maintenance = wanted;
-          note("maintenance", on ? "on: " + wanted.get().reason() : "off");
+          journal.note("maintenance", maintenance.set(on, reason));
           if (on && (mode == Mode.BACKOFF || mode == Mode.GRACE)) {
             toWatching(); // no further restarts while drained
           }
           publishOverlay();
-          if (!on && mode == Mode.WATCHING && judge.probeVerdict().state() == NodeState.DOWN) {
-            attemptsInEpisode = 0;
-            startAttempt(judge.probeVerdict().reason());
+          if (!on && mode == Mode.WATCHING) {
+            respondToNewFailure(judge.probeVerdict());
           }
-          done.complete(judge.snapshot().verdict().line());
+          return judge.snapshot().verdict().line();
         });
-    return done;
   }
 
   @Override
   public CompletableFuture<String> reset() {
-    CompletableFuture<String> done = new CompletableFuture<>();
-    onLoop(
-        done,
+    return onLoop(
         () -> {
-          if (refusedWhileInactive(done)) {
-            return;
-          }
           if (mode != Mode.ESCALATED) {
-            done.complete(
-                "not escalated (" + judge.snapshot().verdict().line() + "); nothing to reset");
-            return;
+            return "not escalated (" + judge.snapshot().verdict().line() + "); nothing to reset";
           }
-          note("reset", "ESCALATED cleared by the operator; restart budget cleared");
-          restartTimes.clear();
+          journal.note("reset", "ESCALATED cleared by the operator; restart budget cleared");
+          budget = budget.cleared();
           toWatching();
-          if (judge.probeVerdict().state() == NodeState.DOWN) {
-            attemptsInEpisode = 0;
-            startAttempt(judge.probeVerdict().reason());
-          }
-          done.complete(judge.snapshot().verdict().line());
+          respondToNewFailure(judge.probeVerdict());
+          return judge.snapshot().verdict().line();
         });
-    return done;
+  }
+
+  /** An operator's change, made on the scheduler thread. */
+  private interface Change {
+    String make() throws IOException;
   }
 
   /**
-   * Runs an operator's change on the scheduler thread; a stopped thread fails it instead of
-   * throwing.
+   * Runs an operator's change on the scheduler thread, if this supervisor is in charge; a stopped
+   * thread or a supervisor not (or no longer) in charge fails it instead.
    */
-  private void onLoop(CompletableFuture<String> done, Runnable change) {
+  private CompletableFuture<String> onLoop(Change change) {
+    CompletableFuture<String> done = new CompletableFuture<>();
+    Runnable attempt =
+        () -> {
+          if (!active) {
+            done.completeExceptionally(
+                new IllegalStateException(
+                    "the agent is reloading its configuration or stopping; nothing changed, try"
+                        + " again"));
+            return;
+          }
+          try {
+            done.complete(change.make());
+          } catch (IOException e) {
+            done.completeExceptionally(e);
+          }
+        };
     try {
-      loop.execute(change);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+      loop.execute(attempt);
+    } catch (RejectedExecutionException e) {
       done.completeExceptionally(
           new IllegalStateException("the agent is stopping; nothing changed"));
     }
-  }
-
-  /** An operator's change reaching a supervisor that is not (or no longer) in charge. */
-  private boolean refusedWhileInactive(CompletableFuture<String> done) {
-    if (!active) {
-      done.completeExceptionally(
-          new IllegalStateException(
-              "the agent is reloading its configuration or stopping; nothing changed, try again"));
-    }
-    return !active;
+    return done;
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
@@ -482,13 +443,9 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
   }
 
   private void setMode(Mode next, String reason, boolean holdVip) {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
-    if (!holdVip && holdTimer != null) {
-      holdTimer.cancel(false);
-      holdTimer = null;
+    cancelTimer();
+    if (!holdVip) {
+      cancelHoldTimer();
     }
     mode = next;
     supervisorOverlay =
@@ -500,13 +457,18 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
     publishOverlay();
   }
 
-  /** Maintenance shows over everything; then ESCALATED or RECOVERING; else the probes. */
   private void publishOverlay() {
-    Optional<Overlay> shown =
-        maintenance.isPresent()
-            ? Optional.of(new Overlay(NodeState.MAINTENANCE, maintenance.get().reason(), false))
-            : supervisorOverlay;
-    judge.setOverlay(shown);
+    judge.setOverlay(Overlay.shown(maintenance.overlay(), supervisorOverlay));
+  }
+
+  private void cancelTimer() {
+    timer.ifPresent(t -> t.cancel(false));
+    timer = Optional.empty();
+  }
+
+  private void cancelHoldTimer() {
+    holdTimer.ifPresent(t -> t.cancel(false));
+    holdTimer = Optional.empty();
   }
 
   /** Runs blocking work on the actions thread and hands its result back to the scheduler thread. */
@@ -534,67 +496,5 @@ public final class Supervisor implements Judge.Listener, OperatorControl, AutoCl
                   then.accept(result);
                 },
                 loop);
-  }
-
-  private OptionalLong readMasterPid() {
-    Path pidfile = config.nginx().pidfile();
-    try {
-      return OptionalLong.of(
-          Long.parseLong(Files.readString(pidfile, StandardCharsets.US_ASCII).strip()));
-    } catch (IOException | NumberFormatException e) {
-      return OptionalLong.empty();
-    }
-  }
-
-  private void pruneRestartTimes() {
-    long oldest = nanoTime.getAsLong() - config.restart().window().toNanos();
-    while (!restartTimes.isEmpty() && restartTimes.peekFirst() - oldest < 0) {
-      restartTimes.removeFirst();
-    }
-  }
-
-  private void record(String action, CommandResult result) {
-    if (result.succeeded()) {
-      // notice: a restart done is what -p notice shows between an outage's start and end
-      LOG.log(io.keepwatch.agent.log.Priority.NOTICE, action + ": " + result.summary());
-    } else {
-      LOG.warning(action + ": " + result.summary());
-    }
-    remember(new ActionRecord(clock.instant(), action, result.summary()));
-  }
-
-  private void note(String action, String outcome) {
-    LOG.info(action + ": " + outcome);
-    remember(new ActionRecord(clock.instant(), action, outcome));
-  }
-
-  private void remember(ActionRecord record) {
-    List<ActionRecord> next = new ArrayList<>(recentActions);
-    next.add(record);
-    if (next.size() > KEPT_ACTIONS) {
-      next.remove(0);
-    }
-    recentActions = List.copyOf(next);
-  }
-
-  static String human(Duration d) {
-    if (d.toMillis() % 60_000 == 0 && d.toMinutes() > 0) {
-      return d.toMinutes() + "m";
-    }
-    if (d.toMillis() % 1000 == 0) {
-      return d.toSeconds() + "s";
-    }
-    return d.toMillis() + "ms";
-  }
-
-  @Override
-  public void close() {
-    active = false;
-    if (timer != null) {
-      timer.cancel(false);
-    }
-    if (holdTimer != null) {
-      holdTimer.cancel(false);
-    }
   }
 }

@@ -59,6 +59,10 @@ public final class Judge {
     listeners.add(listener);
   }
 
+  public void removeListener(Listener listener) {
+    listeners.remove(listener);
+  }
+
   /** The latest state; cheap, lock-free, safe from any thread. */
   public Snapshot snapshot() {
     return snapshot;
@@ -113,7 +117,7 @@ public final class Judge {
     boolean holdsVip = overlay.map(Overlay::holdsVip).orElse(false);
     Instant since =
         state == previous.verdict().state() ? previous.verdict().since() : clock.instant();
-    Verdict shown = new Verdict(state, reason, since);
+    Verdict shown = new Verdict(state, reason, since, probeVerdict.onFailure());
     boolean changed = !shown.sameAs(previous.verdict()) || holdsVip != previous.holdsVip();
     snapshot =
         new Snapshot(
@@ -131,12 +135,16 @@ public final class Judge {
   private Verdict judge(Iterable<ProbeStatus> statuses, Verdict previous) {
     List<String> down = new ArrayList<>();
     List<String> unknown = new ArrayList<>();
+    OnFailure onFailure = OnFailure.REPORT;
     for (ProbeStatus status : statuses) {
       if (!status.spec().critical()) {
         continue;
       }
       switch (status.health()) {
-        case DOWN -> down.add(status.spec().name() + ": " + status.reason());
+        case DOWN -> {
+          down.add(status.spec().name() + ": " + status.reason());
+          onFailure = onFailure.strongest(status.onFailure());
+        }
         case UNKNOWN -> unknown.add(status.spec().name());
         case UP -> {}
       }
@@ -155,6 +163,10 @@ public final class Judge {
       reason = "";
     }
     boolean sameState = previous != null && previous.state() == state;
-    return new Verdict(state, reason, sameState ? previous.since() : clock.instant());
+    return new Verdict(
+        state,
+        reason,
+        sameState ? previous.since() : clock.instant(),
+        state == NodeState.DOWN ? onFailure : OnFailure.REPORT);
   }
 }

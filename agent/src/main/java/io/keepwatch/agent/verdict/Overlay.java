@@ -1,5 +1,7 @@
 package io.keepwatch.agent.verdict;
 
+import java.util.Optional;
+
 /**
  * What the supervisor or the operator says over the probes' verdict: RECOVERING, ESCALATED or
  * MAINTENANCE, with a reason.
@@ -10,6 +12,14 @@ package io.keepwatch.agent.verdict;
  *     restart attempt, when the operator chose restart.hold-vip)
  */
 public record Overlay(NodeState state, String reason, boolean holdsVip) {
+
+  /**
+   * What the node shows over its probes: the operator's drain over everything, then what the
+   * supervisor is doing (ESCALATED, RECOVERING), else nothing (the probes' own verdict).
+   */
+  public static Optional<Overlay> shown(Optional<Overlay> operator, Optional<Overlay> supervisor) {
+    return operator.isPresent() ? operator : supervisor;
+  }
 
   public Overlay {
     if (state == NodeState.UP || state == NodeState.DOWN || state == NodeState.STARTING) {

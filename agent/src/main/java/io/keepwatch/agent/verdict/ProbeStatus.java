@@ -13,28 +13,42 @@ import java.util.Optional;
  * @param last its last result, empty before the first run completed
  * @param lastAt when that result arrived (wall clock, for people)
  * @param reason why it is DOWN: the detail of the failure that made it fall; "" otherwise
+ * @param onFailure while DOWN, what the failure that made it fall calls for; REPORT otherwise
  */
 public record ProbeStatus(
     ProbeSpec spec,
     RiseFall riseFall,
     Optional<ProbeResult> last,
     Optional<Instant> lastAt,
-    String reason) {
+    String reason,
+    OnFailure onFailure) {
 
   public static ProbeStatus initial(ProbeSpec spec) {
-    return new ProbeStatus(spec, RiseFall.initial(), Optional.empty(), Optional.empty(), "");
+    return new ProbeStatus(
+        spec, RiseFall.initial(), Optional.empty(), Optional.empty(), "", OnFailure.REPORT);
   }
 
   /** The status after one more result. */
   public ProbeStatus next(ProbeResult result, Instant at) {
     RiseFall next = riseFall.next(result.healthy(), spec.rise(), spec.fall());
-    String newReason =
-        next.health() != RiseFall.Health.DOWN
-            ? ""
-            : riseFall.health() == RiseFall.Health.DOWN
-                ? reason
-                : result.detail(); // the failure that made it fall; kept while it stays down
-    return new ProbeStatus(spec, next, Optional.of(result), Optional.of(at), newReason);
+    if (next.health() != RiseFall.Health.DOWN) {
+      return new ProbeStatus(
+          spec, next, Optional.of(result), Optional.of(at), "", OnFailure.REPORT);
+    }
+    if (riseFall.health() == RiseFall.Health.DOWN) {
+      // Still down: the failure that made it fall stays the reason, and what it calls for.
+      return new ProbeStatus(spec, next, Optional.of(result), Optional.of(at), reason, onFailure);
+    }
+    return new ProbeStatus(
+        spec, next, Optional.of(result), Optional.of(at), result.detail(), calledFor(spec, result));
+  }
+
+  /**
+   * What a failure of this probe calls for: the one rule that classifies failures. Today every
+   * failure of a critical probe calls for a restart, and a reported-only probe's for nothing.
+   */
+  static OnFailure calledFor(ProbeSpec spec, ProbeResult failure) {
+    return spec.critical() ? OnFailure.RESTART : OnFailure.REPORT;
   }
 
   public RiseFall.Health health() {

@@ -9,11 +9,14 @@ import java.util.Objects;
  * @param state the node state
  * @param reason one line: why the node is not UP ("" when UP)
  * @param since when the node entered this state (wall clock, for people)
+ * @param onFailure when DOWN, what the failures call for (the strongest of the failed probes');
+ *     {@link OnFailure#REPORT} in every other state
  */
-public record Verdict(NodeState state, String reason, Instant since) {
+public record Verdict(NodeState state, String reason, Instant since, OnFailure onFailure) {
 
   public Verdict {
     Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(onFailure, "onFailure");
     // One line, always: the reason goes into an HTTP body line and a log line.
     reason = reason.replaceAll("[\\r\\n]+", " ").strip();
   }
@@ -25,6 +28,6 @@ public record Verdict(NodeState state, String reason, Instant since) {
 
   /** Same state and reason: nothing an observer needs to hear about. */
   public boolean sameAs(Verdict other) {
-    return state == other.state && reason.equals(other.reason);
+    return state == other.state && reason.equals(other.reason) && onFailure == other.onFailure;
   }
 }

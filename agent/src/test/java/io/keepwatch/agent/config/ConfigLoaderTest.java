@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwatch.agent.probing.HttpKind;
+import io.keepwatch.agent.probing.ProcessKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +42,7 @@ class ConfigLoaderTest {
     ProbeSpec process = c.probes().get(2);
     assertEquals(Duration.ofMillis(200), process.interval());
     assertEquals(Duration.ofMillis(100), process.timeout());
-    assertEquals(
-        new ProbeSpec.ProcessTarget(Path.of("/run/nginx.pid"), "nginx", 1), process.target());
+    assertEquals(new ProcessKind.Target(Path.of("/run/nginx.pid"), "nginx", 1), process.target());
     assertEquals(
         false, c.probes().get(3).critical(), "stub_status is reported, not judged, by default");
     assertEquals(3, c.restart().maxAttempts());
@@ -97,13 +98,13 @@ class ConfigLoaderTest {
         c.probes().stream().map(ProbeSpec::name).toList());
     ProbeSpec api = c.probes().get(0);
     assertEquals(Duration.ofSeconds(1), api.interval());
-    ProbeSpec.HttpCheck check = (ProbeSpec.HttpCheck) api.target();
+    HttpKind.Target check = (HttpKind.Target) api.target();
     assertEquals("api.example.test", check.http().hostHeader());
     assertEquals("ok", check.expectBody());
     assertEquals(3, c.probes().get(4).fall(), "probe-defaults apply to every probe of the kind");
     assertEquals(
         Path.of("/var/run/nginx-custom.pid"),
-        ((ProbeSpec.ProcessTarget) c.probes().get(2).target()).pidfile(),
+        ((ProcessKind.Target) c.probes().get(2).target()).pidfile(),
         "the process probe follows nginx.pidfile");
   }
 

@@ -1,14 +1,11 @@
 package io.keepwatch.agent.endpoints;
 
-import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.TestProbes;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.probes.ProbeResult;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -17,19 +14,7 @@ import java.util.Optional;
 /** A judge with one tcp probe, already UP, and the read-only handler over it; close() after use. */
 final class EndpointFixture implements AutoCloseable {
 
-  final Judge judge =
-      new Judge(
-          List.of(
-              new ProbeSpec(
-                  "port",
-                  Duration.ofMillis(200),
-                  Duration.ofMillis(300),
-                  1,
-                  1,
-                  true,
-                  new ProbeSpec.TcpTarget(
-                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
-          Clock.systemUTC());
+  final Judge judge = new Judge(List.of(TestProbes.tcp("port")), Clock.systemUTC());
   final MetricsEndpoint metrics = new MetricsEndpoint(Optional.empty());
   final KeepwatchMeters meters =
       new KeepwatchMeters(

@@ -8,14 +8,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
-import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.TestProbes;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.probes.ProbeResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,19 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The endpoint pipeline driven byte for byte, without sockets. */
 class EndpointHandlerTest {
 
-  private final Judge judge =
-      new Judge(
-          List.of(
-              new ProbeSpec(
-                  "port",
-                  Duration.ofMillis(200),
-                  Duration.ofMillis(300),
-                  1,
-                  1,
-                  true,
-                  new ProbeSpec.TcpTarget(
-                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
-          Clock.systemUTC());
+  private final Judge judge = new Judge(List.of(TestProbes.tcp("port")), Clock.systemUTC());
   private final AgentInfo info =
       new AgentInfo("1.2.3", "node-<a>", Instant.parse("2026-11-21T10:00:00Z"));
 

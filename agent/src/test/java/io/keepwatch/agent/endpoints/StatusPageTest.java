@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwatch.agent.TestProbes;
 import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.CheckAnswer;
 import io.keepwatch.agent.verdict.NodeState;
+import io.keepwatch.agent.verdict.OnFailure;
 import io.keepwatch.agent.verdict.ProbeStatus;
 import io.keepwatch.agent.verdict.Snapshot;
 import io.keepwatch.agent.verdict.Verdict;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -29,18 +29,10 @@ class StatusPageTest {
 
   static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
   static final String HOSTILE = "<script>alert('x')</script>&\"";
-  static final ProbeSpec PROBE =
-      new ProbeSpec(
-          "port",
-          Duration.ofMillis(200),
-          Duration.ofMillis(300),
-          2,
-          2,
-          true,
-          new ProbeSpec.TcpTarget(new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)));
+  static final ProbeSpec PROBE = TestProbes.tcp("port");
 
   static String page(NodeState state, String reason, Map<String, VrrpRoles.Role> vrrp) {
-    Verdict verdict = new Verdict(state, reason, NOW.minusSeconds(185));
+    Verdict verdict = new Verdict(state, reason, NOW.minusSeconds(185), OnFailure.RESTART);
     Snapshot snapshot =
         new Snapshot(
             verdict, CheckAnswer.of(verdict, false), false, List.of(ProbeStatus.initial(PROBE)));

@@ -252,6 +252,69 @@ class AgentProcessTest {
     assertTrue(agent.isAlive());
   }
 
+  /**
+   * The listeners that outlive a reload (here systemd's STATUS) hear the verdict of the
+   * configuration a reload brought, at once and after, not only the one the agent started with.
+   */
+  @Test
+  void systemdHearsTheVerdictAfterAReload() throws Exception {
+    nginx = RealNginx.start(dir.resolve("nginx"));
+    port = RealNginx.freePort();
+    String probes =
+        "  probes { home = null, stub = null, process = null, port.address = \"127.0.0.1:"
+            + nginx.port()
+            + "\"";
+    Path file = dir.resolve("keepwatch.conf");
+    Path log = dir.resolve("agent.log");
+    Path notifySocket = dir.resolve("notify.sock");
+    Path heard = dir.resolve("notify.log");
+    // Prints every datagram it gets on a line of its own, as systemd would read them.
+    Process systemd =
+        new ProcessBuilder(
+                "/usr/bin/python3",
+                "-c",
+                """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                s.bind(sys.argv[1])
+                print('bound', flush=True)
+                while True:
+                    print(s.recv(4096).decode().replace('\\n', '|'), flush=True)
+                """,
+                notifySocket.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(heard.toFile())
+            .start();
+    try {
+      Await.until(DEADLINE, "the receiver bound", () -> read(heard), l -> l.contains("bound"));
+      Files.writeString(file, config("  restart.enabled = false", probes, "  }"));
+      Process agent =
+          startAgent(file, log, java.util.Map.of("NOTIFY_SOCKET", notifySocket.toString()));
+      Await.until(
+          DEADLINE, "READY and UP", () -> read(heard), l -> l.contains("READY=1|STATUS=UP"));
+
+      // The new file adds a critical probe of a port nobody listens on: the verdict is DOWN.
+      int closed = RealNginx.freePort();
+      Files.writeString(
+          file,
+          config(
+              "  restart.enabled = false",
+              probes,
+              "    dead { kind = tcp, address = \"127.0.0.1:" + closed + "\", rise = 1, fall = 1 }",
+              "  }"));
+      Commands.signal("HUP", agent.pid());
+      Await.until(
+          DEADLINE,
+          "systemd told the reloaded verdict (agent log: " + log + ")",
+          () -> read(heard),
+          l -> l.contains("STATUS=DOWN dead: connect to 127.0.0.1:" + closed));
+      assertTrue(agent.isAlive());
+    } finally {
+      systemd.destroy();
+      systemd.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void sigkillDuringARestartLeavesNoOrphanAndTheNextAgentResumes() throws Exception {
     nginx = RealNginx.startDaemon(dir.resolve("nginx"));

@@ -107,14 +107,7 @@ class AgentReloadTest {
     file = dir.resolve("keepwatch.conf");
     Path done = dir.resolve("restart-finished");
     // A restart that takes a second, then marks that it ran to its end, then starts nginx.
-    String restart =
-        "[\"/bin/sh\", \"-c\", \"sleep 1; touch "
-            + done
-            + "; exec \\\"$0\\\" \\\"$@\\\"\", "
-            + nginx.startCommand().stream()
-                .map(a -> "\"" + a + "\"")
-                .collect(java.util.stream.Collectors.joining(", "))
-            + "]";
+    String restart = TestAgentConfig.restartThatTakesASecond(nginx, done);
     String text =
         TestAgentConfig.hocon(
             dir,

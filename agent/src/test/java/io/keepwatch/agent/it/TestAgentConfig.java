@@ -27,4 +27,18 @@ final class TestAgentConfig {
     all.add("}");
     return String.join("\n", all);
   }
+
+  /**
+   * A restart command (HOCON argv) that takes a second, then creates {@code done} to show it ran to
+   * its end, then starts {@code nginx}: for tests of what may cut a restart short.
+   */
+  static String restartThatTakesASecond(RealNginx nginx, Path done) {
+    return "[\"/bin/sh\", \"-c\", \"sleep 1; touch "
+        + done
+        + "; exec \\\"$0\\\" \\\"$@\\\"\", "
+        + nginx.startCommand().stream()
+            .map(a -> "\"" + a + "\"")
+            .collect(java.util.stream.Collectors.joining(", "))
+        + "]";
+  }
 }

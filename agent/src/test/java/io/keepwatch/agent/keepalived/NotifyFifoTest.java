@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.Await;
+import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -74,7 +76,9 @@ class NotifyFifoTest {
   void readsRolesSkipsGarbageSurvivesWriterRestartsAndReplacement() throws Exception {
     Path fifo = dir.resolve("run/vrrp.fifo");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    VrrpRoles roles = new VrrpRoles(registry, Clock.systemUTC());
+    VrrpRoles roles =
+        new VrrpRoles(
+            Clock.systemUTC(), new KeepwatchMeters(registry, List.of(), () -> null, "test"));
     try (NotifyFifoReader reader = new NotifyFifoReader(fifo, roles)) {
       reader.start();
       await(() -> Files.exists(fifo), e -> e); // created by the reader, mode 0600

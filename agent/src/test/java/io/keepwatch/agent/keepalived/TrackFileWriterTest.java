@@ -4,18 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwatch.agent.TestProbes;
 import io.keepwatch.agent.config.AgentConfig;
-import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.probes.ProbeResult;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -29,19 +26,7 @@ class TrackFileWriterTest {
   @TempDir Path dir;
   Path mounted; // a tmpfs this test mounted, unmounted after
 
-  final Judge judge =
-      new Judge(
-          List.of(
-              new ProbeSpec(
-                  "port",
-                  Duration.ofMillis(200),
-                  Duration.ofMillis(300),
-                  1,
-                  1,
-                  true,
-                  new ProbeSpec.TcpTarget(
-                      new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)))),
-          Clock.systemUTC());
+  final Judge judge = new Judge(List.of(TestProbes.tcp("port")), Clock.systemUTC());
 
   TrackFileWriter writer(Path file) {
     TrackFileWriter writer =

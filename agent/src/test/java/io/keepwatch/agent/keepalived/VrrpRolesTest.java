@@ -2,8 +2,10 @@ package io.keepwatch.agent.keepalived;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class VrrpRolesTest {
@@ -15,7 +17,9 @@ class VrrpRolesTest {
   @Test
   void everyTransitionCounterOfANewInstanceStartsAtZero() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    VrrpRoles roles = new VrrpRoles(registry, Clock.systemUTC());
+    VrrpRoles roles =
+        new VrrpRoles(
+            Clock.systemUTC(), new KeepwatchMeters(registry, List.of(), () -> null, "test"));
     roles.apply(NotifyLine.parse("INSTANCE \"VI_1\" BACKUP 100"));
     for (String state : VrrpRoles.STATES) {
       double expected = state.equals("BACKUP") ? 1 : 0;

@@ -44,21 +44,20 @@ class SupervisorLifecycleTest {
   Supervisor supervisor(Judge judge, AgentConfig config) {
     return new Supervisor(
         config,
+        "n1",
         judge,
         loop,
         actions,
-        new CommandRunner(Duration.ofSeconds(5)),
-        new Escalator(config.escalation(), "n1", Clock.systemUTC()),
-        new MaintenanceFile(dir.resolve("maintenance.json")),
-        Clock.systemUTC(),
-        System::nanoTime,
+        new ActionJournal(Clock.systemUTC()),
         new Supervisor.Observer() {
           @Override
           public void restartFinished(boolean worked) {}
 
           @Override
           public void escalated() {}
-        });
+        },
+        Clock.systemUTC(),
+        System::nanoTime);
   }
 
   AgentConfig config() throws Exception {

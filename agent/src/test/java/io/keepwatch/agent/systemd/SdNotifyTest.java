@@ -3,8 +3,8 @@ package io.keepwatch.agent.systemd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwatch.agent.TestProbes;
 import io.netty.channel.epoll.EpollEventLoopGroup;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
@@ -85,16 +85,7 @@ class SdNotifyTest {
   void readyComesWithTheFirstVerdictNotBefore(@TempDir Path dir) throws Exception {
     String socket = dir.resolve("notify").toString();
     Process p = receiver(socket);
-    var spec =
-        new io.keepwatch.agent.config.ProbeSpec(
-            "port",
-            java.time.Duration.ofMillis(200),
-            java.time.Duration.ofMillis(100),
-            2,
-            2,
-            true,
-            new io.keepwatch.agent.config.ProbeSpec.TcpTarget(
-                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 80)));
+    var spec = TestProbes.tcp("port", 2, true);
     var judge =
         new io.keepwatch.agent.verdict.Judge(java.util.List.of(spec), java.time.Clock.systemUTC());
     try (SdNotify notify = SdNotify.to(socket, loop)) {

@@ -3,11 +3,11 @@ package io.keepwatch.agent.verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.keepwatch.agent.TestProbes;
 import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.probing.ProcessKind;
 import io.keepwatch.probes.ProbeResult;
 import io.keepwatch.probes.ProbeResult.Outcome;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,14 +20,7 @@ import org.junit.jupiter.api.Test;
 class JudgeTest {
 
   private static ProbeSpec spec(String name, boolean critical) {
-    return new ProbeSpec(
-        name,
-        Duration.ofMillis(200),
-        Duration.ofMillis(100),
-        2,
-        2,
-        critical,
-        new ProbeSpec.TcpTarget(new InetSocketAddress(InetAddress.getLoopbackAddress(), 80)));
+    return TestProbes.tcp(name, 2, critical);
   }
 
   private static ProbeSpec process(String name) {
@@ -38,7 +31,7 @@ class JudgeTest {
         2,
         2,
         true,
-        new ProbeSpec.ProcessTarget(Path.of("/run/nginx.pid"), "nginx", 1));
+        new ProcessKind.Target(Path.of("/run/nginx.pid"), "nginx", 1));
   }
 
   private final Clock clock = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);

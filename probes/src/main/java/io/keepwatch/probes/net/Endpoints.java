@@ -1,5 +1,6 @@
 package io.keepwatch.probes.net;
 
+import io.keepwatch.probes.Printable;
 import io.keepwatch.probes.ProbeResult;
 import io.keepwatch.probes.ProbeResult.Outcome;
 import io.netty.channel.ChannelFuture;
@@ -41,10 +42,7 @@ final class Endpoints {
 
   /** The exception's own words without Netty's appended address. */
   static String reason(Throwable cause) {
-    String message = cause.getMessage();
-    if (message == null || message.isBlank()) {
-      return cause.getClass().getSimpleName();
-    }
+    String message = Printable.reason(cause);
     // Netty appends ": host/1.2.3.4:80" to connect errors; the message already names the address.
     return message.replaceFirst(": [^ ]*/[^ /]+:\\d+$", "");
   }

@@ -4,9 +4,6 @@ import io.keepwatch.probes.Probe;
 import io.keepwatch.probes.ProbeResult;
 import io.keepwatch.probes.ProbeResult.Outcome;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -73,23 +70,11 @@ public final class ProcessProbe implements Probe {
   }
 
   private ProbeResult inspectOrThrow() throws IOException {
-    String text;
-    try {
-      text = Files.readString(pidfile, StandardCharsets.US_ASCII).strip();
-    } catch (NoSuchFileException e) {
-      return process("pidfile " + pidfile + " missing (nginx not running)");
-    } catch (IOException e) {
-      return process("pidfile " + pidfile + " unreadable: " + e.getMessage());
+    PidFile.Reading reading = PidFile.read(pidfile);
+    if (!(reading instanceof PidFile.Pid named)) {
+      return process(reading.describe());
     }
-    int pid;
-    try {
-      pid = Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      return process("pidfile " + pidfile + " holds '" + abbreviate(text) + "', not a pid");
-    }
-    if (pid <= 0) {
-      return process("pidfile " + pidfile + " holds " + pid + ", not a pid");
-    }
+    int pid = named.pid();
 
     Optional<ProcStat> found = proc.stat(pid);
     if (found.isEmpty()) {
@@ -152,10 +137,5 @@ public final class ProcessProbe implements Probe {
 
   private static ProbeResult process(String detail) {
     return ProbeResult.failed(Outcome.PROCESS, detail);
-  }
-
-  private static String abbreviate(String text) {
-    String printable = text.replaceAll("[^\\x20-\\x7e]", "?");
-    return printable.length() <= 40 ? printable : printable.substring(0, 40) + "...";
   }
 }

@@ -6,24 +6,23 @@ import io.keepwatch.probes.ProbeResult.Outcome;
 import io.keepwatch.probes.net.HttpFetch;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
- * Healthy when the stub_status URL answers 200 with a body that parses. Each parsed page is also
- * handed to a listener (the nginx_* metrics), so the page is fetched once for both uses.
+ * Healthy when the stub_status URL answers 200 with a body that parses. A healthy result carries
+ * the parsed page ({@link ProbeResult#page()}), so the page is fetched once for the verdict and the
+ * nginx_* metrics.
  */
 public final class StubStatusProbe implements Probe {
 
   private final HttpFetch fetch;
-  private final Consumer<StubStatus> listener;
 
   /**
+   * A probe of one stub_status location.
+   *
    * @param fetch the configured GET of the stub_status location
-   * @param listener receives every page that parsed; runs on the event loop, must not block
    */
-  public StubStatusProbe(HttpFetch fetch, Consumer<StubStatus> listener) {
+  public StubStatusProbe(HttpFetch fetch) {
     this.fetch = Objects.requireNonNull(fetch, "fetch");
-    this.listener = Objects.requireNonNull(listener, "listener");
   }
 
   @Override
@@ -49,7 +48,7 @@ public final class StubStatusProbe implements Probe {
       return ProbeResult.failed(
           Outcome.BAD_RESPONSE, "GET " + url + ": malformed stub_status: " + e.getMessage());
     }
-    listener.accept(status);
-    return ProbeResult.ok("active " + status.active() + ", requests " + status.requests());
+    return ProbeResult.page(
+        "active " + status.active() + ", requests " + status.requests(), status);
   }
 }

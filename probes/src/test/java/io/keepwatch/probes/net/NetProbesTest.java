@@ -12,8 +12,7 @@ import io.keepwatch.probes.stubstatus.StubStatusProbe;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -170,28 +169,26 @@ class NetProbesTest {
   }
 
   @Test
-  void stubStatusParsesAndFeedsTheListener() throws Exception {
+  void stubStatusParsesAndCarriesThePage() throws Exception {
     InetSocketAddress address =
         servers.http(
             200,
             "Active connections: 3 \nserver accepts handled requests\n 10 10 25 \nReading: 0 Writing: 1 Waiting: 2 \n");
-    List<StubStatus> seen = new ArrayList<>();
-    ProbeResult result = run(new StubStatusProbe(fetch(url(address, "/nginx_status")), seen::add));
+    ProbeResult result = run(new StubStatusProbe(fetch(url(address, "/nginx_status"))));
     assertEquals(Outcome.OK, result.outcome(), result.detail());
-    assertEquals(List.of(new StubStatus(3, 10, 10, 25, 0, 1, 2)), seen);
+    assertEquals(Optional.of(new StubStatus(3, 10, 10, 25, 0, 1, 2)), result.page());
   }
 
   @Test
   void stubStatusGarbageIsAFailureWithTheParserReason() throws Exception {
     InetSocketAddress address = servers.http(200, "garbage\n");
     String url = url(address, "/nginx_status");
-    List<StubStatus> seen = new ArrayList<>();
-    ProbeResult result = run(new StubStatusProbe(fetch(url), seen::add));
+    ProbeResult result = run(new StubStatusProbe(fetch(url)));
     assertEquals(Outcome.BAD_RESPONSE, result.outcome());
     assertEquals(
         "GET " + url + ": malformed stub_status: expected 4 lines, got 1 (first: 'garbage')",
         result.detail());
-    assertEquals(List.of(), seen);
+    assertEquals(Optional.empty(), result.page());
   }
 
   @org.junit.jupiter.params.ParameterizedTest
@@ -199,7 +196,7 @@ class NetProbesTest {
   void stubStatusErrorAnswers(int status) throws Exception {
     InetSocketAddress address = servers.http(status, "<html>" + status + "</html>");
     String url = url(address, "/nginx_status");
-    ProbeResult result = run(new StubStatusProbe(fetch(url), s -> {}));
+    ProbeResult result = run(new StubStatusProbe(fetch(url)));
     assertEquals(Outcome.BAD_RESPONSE, result.outcome());
     assertEquals("GET " + url + ": HTTP " + status + ", expected 200", result.detail());
   }

@@ -75,7 +75,7 @@ class ProcessProbeTest {
   @Test
   void pidfileWithGarbage() throws IOException {
     Files.writeString(pidfile(), "abc\u0001");
-    assertFailure(inspect(1), "pidfile " + pidfile() + " holds 'abc?', not a pid");
+    assertFailure(inspect(1), "pidfile " + pidfile() + " holds 'abc\\x01', not a pid");
   }
 
   @Test
