@@ -315,17 +315,16 @@ public final class ConfigLoader {
             .toConfig()
             .withFallback(c.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(kind.name())));
     Fields f = new Fields(probe, path);
-    int rise = f.integer("rise", 1, 1000);
-    int fall = f.integer("fall", 1, 1000);
-    ProbeSpec.Target target = kind.readTarget(f);
-    return new ProbeSpec(
-        name,
-        f.positiveDuration("interval"),
-        f.positiveDuration("timeout"),
-        rise,
-        fall,
-        f.bool("critical"),
-        target);
+    // Every field is read, so each of this probe's mistakes is reported, not only the first.
+    ErrorList errors = new ErrorList();
+    Integer rise = errors.take(() -> f.integer("rise", 1, 1000), null);
+    Integer fall = errors.take(() -> f.integer("fall", 1, 1000), null);
+    ProbeSpec.Target target = errors.take(() -> kind.readTarget(f), null);
+    Duration interval = errors.take(() -> f.positiveDuration("interval"), null);
+    Duration timeout = errors.take(() -> f.positiveDuration("timeout"), null);
+    Boolean critical = errors.take(() -> f.bool("critical"), null);
+    errors.throwIfAny();
+    return new ProbeSpec(name, interval, timeout, rise, fall, critical, target);
   }
 
   private static ProbeKind kindOf(ConfigObject probe, String path) throws ConfigError {

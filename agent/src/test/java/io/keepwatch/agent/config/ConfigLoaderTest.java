@@ -276,6 +276,7 @@ class ConfigLoaderTest {
               probes.home.interval = 3x
               escalation.webhook = "ftp://example"
               probes.extra { kind = icmp }
+              probes.port { rise = 0, fall = 0 }
             }
             """);
     ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(file));
@@ -292,7 +293,9 @@ class ConfigLoaderTest {
                 + " 'ftp://example'",
             file
                 + ":6: keepwatch.probes.extra.kind: unknown kind \"icmp\"; must be one of http,"
-                + " process, stub-status, tcp"),
+                + " process, stub-status, tcp",
+            file + ":7: keepwatch.probes.port.fall: must be between 1 and 1000, got 0",
+            file + ":7: keepwatch.probes.port.rise: must be between 1 and 1000, got 0"),
         found);
   }
 
