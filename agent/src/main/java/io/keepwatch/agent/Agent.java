@@ -225,8 +225,12 @@ public final class Agent implements AutoCloseable {
     try {
       next = source.load();
     } catch (ConfigError e) {
+      int more = e.all().size() - 1;
       return refused(
-          "config reload refused: " + e.getMessage() + "; keeping the running configuration");
+          "config reload refused: "
+              + e.getMessage()
+              + (more > 0 ? " (and " + more + " more: keepwatch config check lists them)" : "")
+              + "; keeping the running configuration");
     }
     Optional<String> fixed = ReloadScope.restartOnlyChange(config, next);
     if (fixed.isPresent()) {
