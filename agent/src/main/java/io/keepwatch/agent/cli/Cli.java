@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -58,13 +59,7 @@ public final class Cli {
     Deque<String> words = new ArrayDeque<>(Arrays.asList(args));
     String command = words.isEmpty() ? "" : words.pop();
     if (words.contains("--help") || words.contains("-h")) {
-      return Help.of(command)
-          .map(
-              help -> {
-                out.print(help.text());
-                return ExitCodes.OK;
-              })
-          .orElseGet(() -> usage("unknown command '" + command + "'"));
+      return help(command);
     }
     try {
       return switch (command) {
@@ -110,13 +105,7 @@ public final class Cli {
         case "help", "--help", "-h" -> {
           String topic = words.poll();
           if (topic != null) {
-            yield Help.of(topic)
-                .map(
-                    help -> {
-                      out.print(help.text());
-                      return ExitCodes.OK;
-                    })
-                .orElseGet(() -> usage("no command '" + topic + "'"));
+            yield help(topic);
           }
           out.print(Help.overview());
           yield ExitCodes.OK;
@@ -135,6 +124,16 @@ public final class Cli {
       }
       return ExitCodes.CONFIG;
     }
+  }
+
+  /** One command's help on stdout; usage (64) if there is no such command. */
+  private int help(String command) {
+    Optional<Help.Command> help = Help.of(command);
+    if (help.isEmpty()) {
+      return usage("unknown command '" + command + "'");
+    }
+    out.print(help.get().text());
+    return ExitCodes.OK;
   }
 
   /** One line on stderr; at priority err when stderr is the journal. */

@@ -192,22 +192,13 @@ class DashboardAgainstRealPrometheusTest {
                 + "\n");
     Path fifo = dir.resolve("vrrp.fifo");
     agent =
-        Agent.start(
-            ConfigLoader.parse(
-                    String.join(
-                        "\n",
-                        "keepwatch {",
-                        "  http.listen = \"127.0.0.1:0\"",
-                        "  control.socket = \"" + dir.resolve("run/k.sock") + "\"",
-                        "  nginx.pidfile = \"" + dir.resolve("nginx.pid") + "\"",
-                        "  restart.enabled = false",
-                        "  keepalived.notify-fifo = \"" + fifo + "\"",
-                        "  network.listen = [\"127.0.0.1:0\"]",
-                        "  network.web-config = \"" + web + "\"",
-                        "}"),
-                    "test.conf")
-                .config(),
-            new AgentInfo("test", "n1", Instant.now()));
+        TestAgentConfig.startWithoutNginx(
+            dir,
+            new AgentInfo("test", "n1", Instant.now()),
+            "  restart.enabled = false",
+            "  keepalived.notify-fifo = \"" + fifo + "\"",
+            "  network.listen = [\"127.0.0.1:0\"]",
+            "  network.web-config = \"" + web + "\"");
     Await.until(DEADLINE, "the notify FIFO", () -> Files.exists(fifo), e -> e);
     writeFifo(fifo, "INSTANCE \"VI_1\" BACKUP 100\n");
     String target = "127.0.0.1:" + agent.network().ports().get(0);

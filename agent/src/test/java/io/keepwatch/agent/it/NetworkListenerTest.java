@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keepwatch.agent.Agent;
 import io.keepwatch.agent.Await;
 import io.keepwatch.agent.TestTls;
-import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import java.io.IOException;
 import java.net.URI;
@@ -20,7 +19,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,20 +49,11 @@ class NetworkListenerTest {
   }
 
   Agent start(String... lines) throws Exception {
-    String config =
-        String.join(
-            "\n",
-            "keepwatch {",
-            "  http.listen = \"127.0.0.1:0\"",
-            "  nginx.pidfile = \"" + dir.resolve("nginx.pid") + "\"",
-            "  control.socket = \"" + dir.resolve("run/k.sock") + "\"",
-            "  restart.enabled = false",
-            String.join("\n", lines),
-            "}");
+    List<String> all = new ArrayList<>(List.of("  restart.enabled = false"));
+    all.addAll(List.of(lines));
     agent =
-        Agent.start(
-            ConfigLoader.parse(config, "test.conf").config(),
-            new AgentInfo("test", "n1", Instant.now()));
+        TestAgentConfig.startWithoutNginx(
+            dir, new AgentInfo("test", "n1", Instant.now()), all.toArray(String[]::new));
     return agent;
   }
 
@@ -155,9 +147,9 @@ class NetworkListenerTest {
     start(
         "  network.listen = [\"127.0.0.1:0\", \"127.0.0.2:0\"]",
         "  network.serve = [\"/metrics\", \"/status\", \"/\"]");
-    java.util.List<Integer> ports = agent.network().ports();
+    List<Integer> ports = agent.network().ports();
     for (String base :
-        java.util.List.of("http://127.0.0.1:" + ports.get(0), "http://127.0.0.2:" + ports.get(1))) {
+        List.of("http://127.0.0.1:" + ports.get(0), "http://127.0.0.2:" + ports.get(1))) {
       HttpResponse<String> status = get(SSLContext.getDefault(), base + "/status", null, null);
       assertEquals(200, status.statusCode(), base);
       assertTrue(status.body().contains("\"hold_vip_in_force\""), status.body());

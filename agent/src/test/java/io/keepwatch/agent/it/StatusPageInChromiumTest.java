@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.Agent;
 import io.keepwatch.agent.Await;
-import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,23 +62,14 @@ class StatusPageInChromiumTest {
     // nginx is absent; the restart "works" but nginx never comes: after two attempts the node is
     // ESCALATED, with actions to show.
     agent =
-        Agent.start(
-            ConfigLoader.parse(
-                    String.join(
-                        "\n",
-                        "keepwatch {",
-                        "  http.listen = \"127.0.0.1:0\"",
-                        "  control.socket = \"" + dir.resolve("run/k.sock") + "\"",
-                        "  nginx { pidfile = \"" + dir.resolve("nginx.pid") + "\"",
-                        "    config-test = [\"/bin/true\"], restart = [\"/bin/true\"] }",
-                        "  restart { max-attempts = 2, grace = 300ms, backoff = 100ms, hold-vip = 0s }",
-                        "  keepalived.notify-fifo = \"" + fifo + "\"",
-                        "  probes { stub = null, home.url = \"http://127.0.0.1:1/\",",
-                        "    port.address = \"127.0.0.1:1\" }",
-                        "}"),
-                    "test.conf")
-                .config(),
-            new AgentInfo("0.1.0", "web1.example.net", Instant.now()));
+        TestAgentConfig.startWithoutNginx(
+            dir,
+            new AgentInfo("0.1.0", "web1.example.net", Instant.now()),
+            "  nginx { config-test = [\"/bin/true\"], restart = [\"/bin/true\"] }",
+            "  restart { max-attempts = 2, grace = 300ms, backoff = 100ms, hold-vip = 0s }",
+            "  keepalived.notify-fifo = \"" + fifo + "\"",
+            "  probes { stub = null, home.url = \"http://127.0.0.1:1/\",",
+            "    port.address = \"127.0.0.1:1\" }");
     Await.until(DEADLINE, "the notify FIFO", () -> Files.exists(fifo), e -> e);
     try (java.io.FileOutputStream keepalived = new java.io.FileOutputStream(fifo.toFile())) {
       keepalived.write(
