@@ -152,7 +152,8 @@ public final class Cli {
     } catch (IOException e) {
       String why = Failures.describe(e);
       String hint =
-          why.contains("Permission denied") || why.contains("Access denied")
+          why.toLowerCase(java.util.Locale.ROOT).contains("permission denied")
+                  || why.contains("Access denied")
               ? " (the socket is mode 0660: run as the agent's user, root, or a member of control.group)"
               : "";
       err.println(
