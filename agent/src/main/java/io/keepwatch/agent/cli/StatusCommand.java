@@ -108,9 +108,14 @@ final class StatusCommand {
       ConfigObject vrrp = status.getObject("vrrp");
       for (String name : new TreeMap<>(vrrp).keySet()) {
         Config role = vrrp.toConfig().getConfig(ConfigUtil.quoteString(name));
+        boolean holdsVip = role.hasPath("holds_vip") && role.getBoolean("holds_vip");
         out.printf(
-            "  %-16s %-8s priority %-4d since %s%n",
-            name, role.getString("state"), role.getInt("priority"), role.getString("since"));
+            "  %-16s %-8s priority %-4d since %s%s%n",
+            name,
+            role.getString("state"),
+            role.getInt("priority"),
+            role.getString("since"),
+            holdsVip ? "  (holds the VIP)" : "");
       }
     }
     List<? extends Config> actions =
