@@ -7,6 +7,9 @@ import io.keepwatch.agent.endpoints.ControlSocket;
 import io.keepwatch.agent.endpoints.EndpointHandler;
 import io.keepwatch.agent.endpoints.HttpEndpoint;
 import io.keepwatch.agent.endpoints.NetworkListener;
+import io.keepwatch.agent.keepalived.AgentLease;
+import io.keepwatch.agent.keepalived.KeepalivedView;
+import io.keepwatch.agent.keepalived.KeepalivedWatch;
 import io.keepwatch.agent.keepalived.NotifyFifoReader;
 import io.keepwatch.agent.keepalived.TrackFileWriter;
 import io.keepwatch.agent.keepalived.VrrpRoles;
@@ -15,6 +18,7 @@ import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.schedule.Periodic;
 import io.keepwatch.agent.supervisor.ActionJournal;
+import io.keepwatch.agent.supervisor.CommandRunner;
 import io.keepwatch.agent.supervisor.OperatorControl;
 import io.keepwatch.agent.systemd.SdNotify;
 import io.keepwatch.agent.systemd.SystemdNotifier;
@@ -22,6 +26,7 @@ import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.agent.verdict.Snapshot;
 import io.keepwatch.agent.verdict.Verdict;
+import io.keepwatch.probes.process.ProcFs;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
@@ -78,6 +83,8 @@ public final class Agent implements AutoCloseable {
   private final VrrpRoles vrrp;
   private final Optional<NotifyFifoReader> notifyFifo;
   private final Optional<TrackFileWriter> trackFile;
+  private final AgentLease lease;
+  private final Optional<KeepalivedWatch> keepalivedWatch;
   private final Optional<SystemdNotifier> systemd;
   private final List<Judge.Listener> outlivingListeners;
   private final HttpEndpoint http;
@@ -108,7 +115,30 @@ public final class Agent implements AutoCloseable {
     journal = new ActionJournal(clock);
     vrrp = new VrrpRoles(clock, meters);
     notifyFifo = config.notifyFifo().map(path -> new NotifyFifoReader(path, vrrp));
-    trackFile = config.trackFile().map(file -> new TrackFileWriter(file, this::snapshot));
+    boolean keepalivedWatchesAgent = config.keepalived().trackProcess().isPresent();
+    trackFile =
+        config
+            .trackFile()
+            .map(file -> new TrackFileWriter(file, this::snapshot, keepalivedWatchesAgent));
+    lease =
+        new AgentLease(
+            config.controlSocket(), config.keepalived().agentGoneAfter(), this::snapshot);
+    keepalivedWatch =
+        config
+            .keepalived()
+            .pidfile()
+            .map(
+                pidfile ->
+                    new KeepalivedWatch(
+                        pidfile,
+                        config.keepalived().vips(),
+                        config.keepalived().goneCommands(),
+                        vrrp::roles,
+                        journal,
+                        new CommandRunner(config.escalation().commandTimeout()),
+                        new ProcFs(),
+                        clock));
+    keepalivedWatch.ifPresent(w -> meters.watchKeepalived(() -> w.state().up()));
     systemd = systemdNotifier(config);
     outlivingListeners = outlivingListeners();
     core = new Core(config, info, meters, journal, clock);
@@ -117,7 +147,7 @@ public final class Agent implements AutoCloseable {
     try {
       EndpointHandler.Sources sources =
           new EndpointHandler.Sources(
-              this::snapshot, journal::recent, vrrp::roles, info, metrics, meters);
+              this::snapshot, journal::recent, this::keepalivedView, info, metrics, meters);
       boundHttp =
           HttpEndpoint.bind(
               config.httpListen(),
@@ -154,6 +184,7 @@ public final class Agent implements AutoCloseable {
     listeners.add(new VerdictLog());
     listeners.add(meters);
     listeners.add(metrics.nginx());
+    listeners.add(lease);
     trackFile.ifPresent(listeners::add);
     systemd.ifPresent(listeners::add);
     return List.copyOf(listeners);
@@ -161,6 +192,10 @@ public final class Agent implements AutoCloseable {
 
   private Snapshot snapshot() {
     return core.judge().snapshot();
+  }
+
+  private KeepalivedView keepalivedView() {
+    return new KeepalivedView(vrrp.roles(), keepalivedWatch.map(KeepalivedWatch::state));
   }
 
   /**
@@ -175,6 +210,23 @@ public final class Agent implements AutoCloseable {
   }
 
   private void startParts() {
+    warnIfKeepalivedCannotSeeTheAgent();
+    lease
+        .held()
+        .ifPresent(
+            held -> {
+              LOG.info(
+                  "keeping the previous agent's answers (/check "
+                      + (held.answers().checkUp() ? "200" : "503")
+                      + ", /check/serving "
+                      + (held.answers().servingUp() ? "200" : "503")
+                      + ") until the first verdict, at most "
+                      + held.left().toMillis()
+                      + " ms more (its lease "
+                      + lease.path()
+                      + ")");
+              core.inheritFor(held.answers(), held.left());
+            });
     core.attach(outlivingListeners, core.judge().snapshot().verdict());
     core.startSupervising();
     core.startProbing();
@@ -190,8 +242,45 @@ public final class Agent implements AutoCloseable {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(1)));
     systemd.ifPresent(s -> s.startWatchdog(metricsThread));
+    Periodic.withFixedDelay(
+        metricsThread, "renewing the lease", lease::renew, Duration.ZERO, Duration.ofSeconds(1));
+    keepalivedWatch.ifPresent(
+        w ->
+            Periodic.withFixedDelay(
+                metricsThread,
+                "watching keepalived",
+                w::check,
+                Duration.ZERO,
+                Duration.ofMillis(500)));
     if (!config.nginx().fingerprintInterval().isZero()) {
       fingerprint.start(metricsThread, config.nginx().fingerprintInterval());
+    }
+  }
+
+  /**
+   * keepalived's vrrp_track_process finds the agent by its process name (/proc/PID/comm): the
+   * launcher gives it one. Run any other way (java -jar), keepalived sees no agent and takes the
+   * node out: say so at start rather than let an operator find out at the next failover.
+   */
+  private void warnIfKeepalivedCannotSeeTheAgent() {
+    Optional<String> expected = config.keepalived().trackProcess();
+    if (expected.isEmpty()) {
+      return;
+    }
+    String comm;
+    try {
+      comm = java.nio.file.Files.readString(Path.of("/proc/self/comm")).strip();
+    } catch (IOException e) {
+      comm = "unknown (" + e.getMessage() + ")";
+    }
+    if (!comm.equals(expected.get())) {
+      LOG.severe(
+          "this agent's process is named '"
+              + comm
+              + "', but keepalived.track-process says keepalived watches '"
+              + expected.get()
+              + "': keepalived will not see this agent and will take the node out; start it"
+              + " through the keepwatch launcher (KEEPWATCH_PROCESS_NAME names the process)");
     }
   }
 
@@ -380,6 +469,9 @@ public final class Agent implements AutoCloseable {
       systemd.ifPresent(SystemdNotifier::close);
       core.close();
       trackFile.ifPresent(TrackFileWriter::close); // after the probes: nothing may write "up" again
+      if (trackFile.isPresent() && config.keepalived().trackProcess().isEmpty()) {
+        lease.surrender(); // the track file says down: nothing may stand for this agent
+      }
       notifyFifo.ifPresent(NotifyFifoReader::close);
       control.close();
       network.close();

@@ -8,6 +8,7 @@ import io.keepwatch.agent.probing.ProbeKinds;
 import io.keepwatch.agent.schedule.ProbeScheduler;
 import io.keepwatch.agent.supervisor.ActionJournal;
 import io.keepwatch.agent.supervisor.Supervisor;
+import io.keepwatch.agent.verdict.Inherited;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.Verdict;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -145,6 +147,21 @@ final class Core implements AutoCloseable {
     onSchedulerThread(
         () -> {
           listeners.forEach(judge::removeListener);
+          return null;
+        });
+  }
+
+  /**
+   * Answers as the previous agent did until this core's first verdict, for at most {@code left}
+   * (what the previous agent's lease still held): restarting the agent is invisible to keepalived.
+   */
+  void inheritFor(Inherited answers, Duration left) {
+    onSchedulerThread(
+        () -> {
+          judge.inherit(Optional.of(answers));
+          var unused =
+              schedulerThread.schedule(
+                  () -> judge.inherit(Optional.empty()), left.toNanos(), TimeUnit.NANOSECONDS);
           return null;
         });
   }

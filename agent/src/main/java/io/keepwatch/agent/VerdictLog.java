@@ -29,7 +29,10 @@ final class VerdictLog implements Judge.Listener {
       String run =
           after.health() == Health.UP
               ? after.riseFall().consecutiveSuccesses() + " successes"
-              : after.riseFall().consecutiveFailures() + " failures";
+              : after.riseFall().consecutiveFailures()
+                  + " failures (on-failure "
+                  + after.onFailure().label()
+                  + ")";
       LOG.log(
           priority(before, after),
           "probe "
@@ -61,9 +64,10 @@ final class VerdictLog implements Judge.Listener {
 
   /**
    * The priority of a verdict change: ESCALATED is an error (a person must act); leaving UP, and
-   * any fall to DOWN, is a warning (service lost); coming back to UP is a notice (the outage's end,
-   * which -p notice pairs with its start); the other steps of an outage (DOWN to RECOVERING, into
-   * MAINTENANCE while not UP) are notices too; a same-state change of reason is info.
+   * any fall to DOWN or DEGRADED, is a warning (service lost or wrong); coming back to UP is a
+   * notice (the outage's end, which -p notice pairs with its start); the other steps of an outage
+   * (DOWN to RECOVERING, into MAINTENANCE while not UP) are notices too; a same-state change of
+   * reason is info.
    */
   static Level priority(NodeState before, NodeState after) {
     if (before == after) {
@@ -75,7 +79,7 @@ final class VerdictLog implements Judge.Listener {
     if (after == NodeState.UP) {
       return Priority.NOTICE;
     }
-    if (before == NodeState.UP || after == NodeState.DOWN) {
+    if (before == NodeState.UP || after == NodeState.DOWN || after == NodeState.DEGRADED) {
       return Level.WARNING;
     }
     return after == NodeState.STARTING ? Level.INFO : Priority.NOTICE;

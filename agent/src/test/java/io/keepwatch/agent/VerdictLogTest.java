@@ -29,6 +29,11 @@ class VerdictLogTest {
     "ESCALATED, UP, 5",
     "MAINTENANCE, UP, 5",
     "STARTING, UP, 5",
+    "UP, DEGRADED, 4",
+    "STARTING, DEGRADED, 4",
+    "DOWN, DEGRADED, 4",
+    "DEGRADED, UP, 5",
+    "DEGRADED, ESCALATED, 3",
     "DOWN, DOWN, 6"
   })
   void priorityOfAVerdictChange(NodeState before, NodeState after, int syslog) {

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param escalation what happens when restarts cannot help
  * @param trackFile the keepalived track_file, if any
  * @param notifyFifo keepalived's vrrp_notify_fifo, if any
+ * @param keepalived how the agent watches keepalived and how keepalived watches the agent
  * @param network the listener for other hosts (Prometheus), if any
  */
 public record AgentConfig(
@@ -34,6 +35,7 @@ public record AgentConfig(
     Escalation escalation,
     Optional<TrackFile> trackFile,
     Optional<Path> notifyFifo,
+    Keepalived keepalived,
     Network network) {
 
   public AgentConfig {
@@ -133,5 +135,28 @@ public record AgentConfig(
    * @param upValue written while UP
    * @param downValue written otherwise
    */
-  public record TrackFile(Path path, int upValue, int downValue) {}
+  public record TrackFile(
+      Path path, int upValue, int downValue, Optional<Path> degradedPath, int degradedValue) {}
+
+  /**
+   * How the agent watches keepalived, and how keepalived watches the agent.
+   *
+   * @param pidfile keepalived's pidfile, if the agent watches keepalived
+   * @param trackProcess the process name keepalived's vrrp_track_process watches the agent by, if
+   *     it does
+   * @param agentGoneAfter how long the answers of an agent that is gone still stand (its lease)
+   * @param vips the VIPs this node may hold as MASTER, to look for when keepalived is gone
+   * @param goneCommands argv lists run once when a VIP stays here while keepalived is gone
+   */
+  public record Keepalived(
+      Optional<Path> pidfile,
+      Optional<String> trackProcess,
+      Duration agentGoneAfter,
+      List<java.net.InetAddress> vips,
+      List<List<String>> goneCommands) {
+    public Keepalived {
+      vips = List.copyOf(vips);
+      goneCommands = goneCommands.stream().map(List::copyOf).toList();
+    }
+  }
 }

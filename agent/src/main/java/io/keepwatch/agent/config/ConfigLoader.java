@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.keepwatch.agent.probing.ProbeKind;
 import io.keepwatch.agent.probing.ProbeKinds;
+import io.keepwatch.probes.Printable;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -204,6 +205,40 @@ public final class ConfigLoader {
             () ->
                 f.integer("keepwatch.track-file.down-value", Integer.MIN_VALUE, Integer.MAX_VALUE),
             null);
+    Optional<Path> degradedPath =
+        errors.take(() -> f.optionalPath("keepwatch.track-file.degraded-path"), null);
+    Integer degradedValue =
+        errors.take(
+            () -> f.integer("keepwatch.track-file.degraded-value", 1, Integer.MAX_VALUE), null);
+    Duration goneAfter =
+        errors.take(() -> f.positiveDuration("keepwatch.keepalived.agent-gone-after"), null);
+    if (goneAfter != null
+        && (goneAfter.compareTo(Duration.ofSeconds(1)) < 0
+            || goneAfter.compareTo(Duration.ofSeconds(4)) > 0)) {
+      errors.add(
+          f.error(
+              "keepwatch.keepalived.agent-gone-after",
+              "must be from 1s to 4s, got "
+                  + goneAfter.toMillis()
+                  + " ms: shorter than a restart of the agent would move the VIP at every upgrade;"
+                  + " longer, an agent gone for good would be trusted for more than 5 s"));
+    }
+    String trackProcess = errors.take(() -> f.string("keepwatch.keepalived.track-process"), null);
+    if (trackProcess != null
+        && (trackProcess.length() > 15 || !trackProcess.matches("[A-Za-z0-9._-]*"))) {
+      errors.add(
+          f.error(
+              "keepwatch.keepalived.track-process",
+              "must be a process name of at most 15 letters, digits, '.', '_' or '-' (the kernel"
+                  + " keeps 15), got "
+                  + Printable.quoted(trackProcess, 40)));
+    }
+    Optional<Path> keepalivedPidfile =
+        errors.take(() -> f.optionalPath("keepwatch.keepalived.pidfile"), null);
+    List<java.net.InetAddress> vips =
+        errors.take(() -> f.addresses("keepwatch.keepalived.vips"), null);
+    List<List<String>> goneCommands =
+        errors.take(() -> f.argvList("keepwatch.keepalived.gone-commands"), null);
     InetSocketAddress httpListen = errors.take(() -> loopbackListen(f), null);
     Path controlSocket = errors.take(() -> socketPath(f, "keepwatch.control.socket"), null);
     String controlGroup = errors.take(() -> f.string("keepwatch.control.group"), null);
@@ -223,8 +258,16 @@ public final class ConfigLoader {
         new AgentConfig.Restart(restartEnabled, maxAttempts, window, grace, backoff, holdVip),
         new AgentConfig.Escalation(
             escalationCommands, sticky, escalationTimeout, webhook, webhookTimeout),
-        trackPath.map(path -> new AgentConfig.TrackFile(path, upValue, downValue)),
+        trackPath.map(
+            path ->
+                new AgentConfig.TrackFile(path, upValue, downValue, degradedPath, degradedValue)),
         notifyFifo,
+        new AgentConfig.Keepalived(
+            keepalivedPidfile,
+            trackProcess.isEmpty() ? Optional.empty() : Optional.of(trackProcess),
+            goneAfter,
+            vips,
+            goneCommands),
         network);
   }
 
@@ -323,8 +366,25 @@ public final class ConfigLoader {
     Duration interval = errors.take(() -> f.positiveDuration("interval"), null);
     Duration timeout = errors.take(() -> f.positiveDuration("timeout"), null);
     Boolean critical = errors.take(() -> f.bool("critical"), null);
+    Optional<OnFailure> onFailure = errors.take(() -> onFailure(f), null);
     errors.throwIfAny();
-    return new ProbeSpec(name, interval, timeout, rise, fall, critical, target);
+    return new ProbeSpec(name, interval, timeout, rise, fall, critical, target, onFailure);
+  }
+
+  /** {@code on-failure}: auto (empty), restart, failover or report. */
+  private static Optional<OnFailure> onFailure(Fields f) throws ConfigError {
+    String value = f.string("on-failure");
+    if (value.equals("auto")) {
+      return Optional.empty();
+    }
+    for (OnFailure choice : OnFailure.values()) {
+      if (choice.label().equals(value)) {
+        return Optional.of(choice);
+      }
+    }
+    throw f.error(
+        "on-failure",
+        "must be auto, restart, failover or report, got " + Printable.quoted(value, 40));
   }
 
   private static ProbeKind kindOf(ConfigObject probe, String path) throws ConfigError {

@@ -249,6 +249,26 @@ public final class Fields {
     }
   }
 
+  /** A list of IP addresses written as literals ("192.0.2.10", "2001:db8::10"); no DNS. */
+  public List<InetAddress> addresses(String key) throws ConfigError {
+    List<String> texts = read(key, "a list of IP addresses", config::getStringList);
+    List<InetAddress> addresses = new ArrayList<>();
+    for (String text : texts) {
+      String literal = text.strip();
+      // Only literals: getByName of a name would ask DNS, at every start, on a node in trouble.
+      if (!literal.matches("[0-9.]+")
+          && !(literal.contains(":") && literal.matches("[0-9a-fA-F:.]+"))) {
+        throw error(key, "must hold IP addresses, got " + Printable.quoted(text, 60));
+      }
+      try {
+        addresses.add(InetAddress.getByName(literal));
+      } catch (UnknownHostException e) {
+        throw error(key, "not an IP address: " + Printable.quoted(text, 60));
+      }
+    }
+    return addresses;
+  }
+
   /** Reads with a Typesafe getter and a parser of ours; either's failure names the key. */
   public <T> T parsed(String key, Function<String, T> parser) throws ConfigError {
     String text = string(key);

@@ -1,6 +1,8 @@
 package io.keepwatch.agent.config;
 
+import io.keepwatch.probes.ProbeResult;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * One configured probe: its schedule, its rise/fall and what it checks.
@@ -12,6 +14,8 @@ import java.time.Duration;
  * @param fall consecutive failures to become failed
  * @param critical whether it counts toward the node's verdict
  * @param target what this kind of probe checks
+ * @param onFailure what its failures call for, whatever was seen; empty for {@code auto}: by what
+ *     was seen ({@link OnFailure#byOutcome})
  */
 public record ProbeSpec(
     String name,
@@ -20,7 +24,28 @@ public record ProbeSpec(
     int rise,
     int fall,
     boolean critical,
-    Target target) {
+    Target target,
+    Optional<OnFailure> onFailure) {
+
+  /** A probe whose failures call for what was seen ({@code on-failure = auto}). */
+  public ProbeSpec(
+      String name,
+      Duration interval,
+      Duration timeout,
+      int rise,
+      int fall,
+      boolean critical,
+      Target target) {
+    this(name, interval, timeout, rise, fall, critical, target, Optional.empty());
+  }
+
+  /** What a failure of this probe with this outcome calls for. */
+  public OnFailure calledFor(ProbeResult.Outcome outcome) {
+    if (!critical) {
+      return OnFailure.REPORT;
+    }
+    return onFailure.orElseGet(() -> OnFailure.byOutcome(outcome));
+  }
 
   /**
    * The kind-specific part: each kind in {@code io.keepwatch.agent.probing} declares its own as a
@@ -29,6 +54,11 @@ public record ProbeSpec(
   public interface Target {
     /** The kind as written in the configuration. */
     String kind();
+
+    /** The TCP port of nginx this probe talks to, if it talks to one. */
+    default java.util.OptionalInt port() {
+      return java.util.OptionalInt.empty();
+    }
 
     /** Whether this probe's pages feed the exporter-compatible nginx_* metrics. */
     default boolean feedsNginxMetrics() {

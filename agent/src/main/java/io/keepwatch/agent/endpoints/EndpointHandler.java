@@ -1,6 +1,6 @@
 package io.keepwatch.agent.endpoints;
 
-import io.keepwatch.agent.keepalived.VrrpRoles;
+import io.keepwatch.agent.keepalived.KeepalivedView;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.supervisor.ActionRecord;
@@ -57,7 +57,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
   public record Sources(
       Supplier<Snapshot> snapshots,
       Supplier<List<ActionRecord>> actions,
-      Supplier<Map<String, VrrpRoles.Role>> vrrp,
+      Supplier<KeepalivedView> keepalived,
       AgentInfo info,
       MetricsEndpoint metrics,
       KeepwatchMeters meters) {}
@@ -134,7 +134,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     HttpMethod method = request.method();
     boolean read = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
     switch (path) {
-      case "/check", "/status", "/metrics", "/" -> {
+      case "/check", "/check/serving", "/status", "/metrics", "/" -> {
         if (!read) {
           refuseMethod(ctx, asked, method, path, "GET, HEAD", "this endpoint is read-only");
           return;
@@ -175,8 +175,16 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     }
   }
 
+  /** A precomputed check answer as it is, counted by endpoint and answer. */
+  private FullHttpResponse check(Asked asked, CheckAnswer answer, String endpoint) {
+    sources.meters().checkAnswered(endpoint, answer.up());
+    HttpResponseStatus status =
+        answer.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE;
+    return response(asked, status, TEXT, answer.body());
+  }
+
   private void answerRead(ChannelHandlerContext ctx, Asked asked, String path) {
-    if (!path.equals("/check")
+    if (!path.startsWith("/check")
         && slowLane.isPresent()
         && ctx.channel().eventLoop() != slowLane.get()) {
       moveToSlowLane(ctx, asked, path);
@@ -185,13 +193,8 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     Snapshot snapshot = sources.snapshots().get();
     FullHttpResponse response =
         switch (path) {
-          case "/check" -> {
-            CheckAnswer answer = snapshot.answer();
-            sources.meters().checkAnswered(answer.up());
-            HttpResponseStatus status =
-                answer.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE;
-            yield response(asked, status, TEXT, answer.body());
-          }
+          case "/check" -> check(asked, snapshot.answer(), "check");
+          case "/check/serving" -> check(asked, snapshot.serving(), "serving");
           case "/metrics" ->
               response(
                   asked,
@@ -204,7 +207,10 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
                   HttpResponseStatus.OK,
                   "application/json",
                   StatusDocuments.json(
-                          snapshot, sources.actions().get(), sources.vrrp().get(), sources.info())
+                          snapshot,
+                          sources.actions().get(),
+                          sources.keepalived().get(),
+                          sources.info())
                       .getBytes(StandardCharsets.UTF_8));
           default ->
               response(
@@ -212,7 +218,10 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
                   HttpResponseStatus.OK,
                   "text/html; charset=utf-8",
                   StatusDocuments.html(
-                          snapshot, sources.actions().get(), sources.vrrp().get(), sources.info())
+                          snapshot,
+                          sources.actions().get(),
+                          sources.keepalived().get(),
+                          sources.info())
                       .getBytes(StandardCharsets.UTF_8));
         };
     send(ctx, asked, response, true);

@@ -2,9 +2,10 @@ package io.keepwatch.agent.endpoints;
 
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
-import io.keepwatch.agent.keepalived.VrrpRoles;
+import io.keepwatch.agent.keepalived.KeepalivedView;
 import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.ProbeStatus;
+import io.keepwatch.agent.verdict.RiseFall;
 import io.keepwatch.agent.verdict.Snapshot;
 import io.keepwatch.probes.ProbeResult;
 import java.util.ArrayList;
@@ -25,14 +26,15 @@ public final class StatusDocuments {
 
   /** The /status document, as a tree of maps (also what the JSON is rendered from). */
   public static Map<String, Object> tree(
-      Snapshot snapshot,
-      List<ActionRecord> actions,
-      Map<String, VrrpRoles.Role> vrrp,
-      AgentInfo info) {
+      Snapshot snapshot, List<ActionRecord> actions, KeepalivedView keepalived, AgentInfo info) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("state", snapshot.verdict().state().name());
     root.put("reason", snapshot.verdict().reason());
     root.put("since", snapshot.verdict().since().toString());
+    // What keepalived hears: /check (everything as it should be) and /check/serving (nginx
+    // answers at all), true for a 200.
+    root.put("check", snapshot.answer().up());
+    root.put("serving", snapshot.serving().up());
     root.put("node", info.node());
     root.put("version", info.version());
     root.put("started", info.startedAt().toString());
@@ -51,7 +53,7 @@ public final class StatusDocuments {
     }
     root.put("actions", done);
     Map<String, Object> roles = new LinkedHashMap<>();
-    new java.util.TreeMap<>(vrrp)
+    new java.util.TreeMap<>(keepalived.roles())
         .forEach(
             (name, role) -> {
               Map<String, Object> r = new LinkedHashMap<>();
@@ -64,6 +66,21 @@ public final class StatusDocuments {
               roles.put(name, r);
             });
     root.put("vrrp", roles);
+    keepalived
+        .watch()
+        .ifPresent(
+            w ->
+                root.put(
+                    "keepalived",
+                    Map.of(
+                        "up",
+                        w.up(),
+                        "detail",
+                        w.detail(),
+                        "since",
+                        w.since().toString(),
+                        "stranded_vips",
+                        w.strandedVips())));
     // Whether /check answers 200 only because restart.hold-vip is in force (was "holds_vip",
     // which read as "this node holds the VIP").
     root.put("hold_vip_in_force", snapshot.holdsVip());
@@ -72,11 +89,9 @@ public final class StatusDocuments {
 
   /** The /status JSON. Typesafe Config, already a dependency, renders valid JSON. */
   public static String json(
-      Snapshot snapshot,
-      List<ActionRecord> actions,
-      Map<String, VrrpRoles.Role> vrrp,
-      AgentInfo info) {
-    return ConfigValueFactory.fromMap(tree(snapshot, actions, vrrp, info)).render(JSON) + "\n";
+      Snapshot snapshot, List<ActionRecord> actions, KeepalivedView keepalived, AgentInfo info) {
+    return ConfigValueFactory.fromMap(tree(snapshot, actions, keepalived, info)).render(JSON)
+        + "\n";
   }
 
   private static Map<String, Object> probe(ProbeStatus probe) {
@@ -85,6 +100,8 @@ public final class StatusDocuments {
     p.put("critical", probe.spec().critical());
     p.put("health", probe.health().name());
     p.put("reason", probe.reason());
+    // What the failure that made it fall calls for: restart, failover or report ("" while not DOWN)
+    p.put("on_failure", probe.health() == RiseFall.Health.DOWN ? probe.onFailure().label() : "");
     p.put("consecutive_successes", probe.riseFall().consecutiveSuccesses());
     p.put("consecutive_failures", probe.riseFall().consecutiveFailures());
     p.put("rise", probe.spec().rise());
@@ -96,6 +113,7 @@ public final class StatusDocuments {
       Map<String, Object> l = new LinkedHashMap<>();
       l.put("ok", last.healthy());
       l.put("outcome", last.outcome().label());
+      l.put("on_failure", last.healthy() ? "" : probe.spec().calledFor(last.outcome()).label());
       l.put("detail", last.detail());
       l.put("latency_ms", last.latency().toNanos() / 1e6);
       l.put("at", probe.lastAt().map(Object::toString).orElse(""));
@@ -106,11 +124,8 @@ public final class StatusDocuments {
 
   /** The / page (see {@link StatusPage}). */
   public static String html(
-      Snapshot snapshot,
-      List<ActionRecord> actions,
-      Map<String, VrrpRoles.Role> vrrp,
-      AgentInfo info) {
-    return StatusPage.render(snapshot, actions, vrrp, info, java.time.Instant.now());
+      Snapshot snapshot, List<ActionRecord> actions, KeepalivedView keepalived, AgentInfo info) {
+    return StatusPage.render(snapshot, actions, keepalived, info, java.time.Instant.now());
   }
 
   static String escape(String text) {

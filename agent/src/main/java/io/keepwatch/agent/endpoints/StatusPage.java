@@ -1,5 +1,6 @@
 package io.keepwatch.agent.endpoints;
 
+import io.keepwatch.agent.keepalived.KeepalivedView;
 import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.NodeState;
@@ -36,7 +37,7 @@ final class StatusPage {
       .banner code{background:rgba(255,255,255,.2);padding:0 .25rem;border-radius:3px}
       .s-UP{background:#1b7a34}.s-DOWN{background:#c3161c}.s-ESCALATED{background:#6b0f8f}
       .s-RECOVERING{background:#c25e00}.s-MAINTENANCE{background:#1f5fbf}
-      .s-STARTING{background:#56616e}
+      .s-STARTING{background:#56616e}.s-DEGRADED{background:#8a6d00}
       h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
       .scroll{overflow-x:auto}
       table{border-collapse:collapse;width:100%;background:#fff}
@@ -61,7 +62,7 @@ final class StatusPage {
   static String render(
       Snapshot snapshot,
       List<ActionRecord> actions,
-      Map<String, VrrpRoles.Role> vrrp,
+      KeepalivedView keepalived,
       AgentInfo info,
       Instant now) {
     NodeState state = snapshot.verdict().state();
@@ -81,7 +82,7 @@ final class StatusPage {
     banner(out, snapshot, state, node, now);
     out.append("<main>\n");
     probes(out, snapshot, now);
-    keepalived(out, vrrp, now);
+    keepalived(out, keepalived, now);
     actions(out, actions, now);
     out.append("<h2>More</h2>\n<nav><a href=\"/metrics\">/metrics</a>")
         .append("<a href=\"/status\">/status (JSON)</a><a href=\"/check\">/check</a></nav>\n")
@@ -134,6 +135,9 @@ final class StatusPage {
       case STARTING ->
           "The probes are completing their first rise or fall (a few seconds). If it stays, look"
               + " at the probes below.";
+      case DEGRADED ->
+          "nginx answers, but wrongly (below): a restart cannot help; keepalived gives the VIP to"
+              + " a healthier peer if there is one. Check the content and the upstreams.";
       case DOWN ->
           "A critical probe failed (below): keepalived moves the VIP away. keepwatch restarts"
               + " nginx unless restart.enabled = false; check <code>systemctl status nginx</code>"
@@ -204,8 +208,30 @@ final class StatusPage {
     out.append("</table></div>\n");
   }
 
-  private static void keepalived(StringBuilder out, Map<String, VrrpRoles.Role> vrrp, Instant now) {
+  private static void keepalived(StringBuilder out, KeepalivedView keepalived, Instant now) {
     out.append("<h2>keepalived</h2>\n");
+    keepalived
+        .watch()
+        .ifPresent(
+            w -> {
+              out.append("<p>keepalived is ")
+                  .append(
+                      w.up()
+                          ? "<span class=\"ok\">running</span>"
+                          : "<span class=\"bad\">not running</span>")
+                  .append(" (")
+                  .append(StatusDocuments.escape(w.detail()))
+                  .append(", for ")
+                  .append(Ago.of(Duration.between(w.since(), now)))
+                  .append(")");
+              if (!w.strandedVips().isEmpty()) {
+                out.append("; <span class=\"bad\">this node still holds ")
+                    .append(StatusDocuments.escape(String.join(", ", w.strandedVips())))
+                    .append(" without it</span>");
+              }
+              out.append("</p>\n");
+            });
+    Map<String, VrrpRoles.Role> vrrp = keepalived.roles();
     if (vrrp.isEmpty()) {
       out.append(
           "<p class=\"muted\">No VRRP role reported. Set <code>vrrp_notify_fifo</code> in"

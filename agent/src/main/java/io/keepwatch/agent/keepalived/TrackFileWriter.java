@@ -4,156 +4,101 @@ import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.Snapshot;
 import io.keepwatch.agent.verdict.Verdict;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 
 /**
- * Writes the file keepalived's {@code track_file} watches: {@code up-value} while /check answers
- * 200, {@code down-value} otherwise. keepalived sees each change through inotify, with no process
- * spawned. Each write goes to a temporary file in the same directory and is renamed over the track
- * file, so keepalived never reads a half-written value.
+ * Writes the files keepalived's {@code track_file} watches; keepalived sees each change through
+ * inotify, with no process spawned.
  *
- * <p>Fail-safe: the agent writes {@code down-value} when it stops; with keepalived's {@code weight
- * 0 reverse} and the defaults (up 1, down 0), a 0, a missing file or an unreadable one all mean
- * FAULT, so a dead agent or a deleted file never looks healthy. When "down" cannot be written (a
- * full disk), the file is removed instead, which keepalived reads the same way. {@link #verify()},
- * every second, repairs a file or directory someone removed or changed.
+ * <ul>
+ *   <li>{@code path}: {@code up-value} while this node may hold the VIP, {@code down-value} when it
+ *       must not (FAULT). "May hold" is /check/serving's answer when a degraded file is configured
+ *       (a wrong answer only lowers the priority), /check's otherwise (a wrong answer is a FAULT,
+ *       as in the classic set-up).
+ *   <li>{@code degraded-path}, if set: {@code degraded-value} while nginx answers, but wrongly
+ *       (DEGRADED), 0 otherwise. With a negative weight in keepalived.conf it lowers the node's
+ *       priority, so a healthier peer takes the VIP and an equal failure on both keeps it where it
+ *       is.
+ * </ul>
+ *
+ * <p>Fail-safe: with keepalived's {@code weight 0 reverse} and the defaults (up 1, down 0), a 0, a
+ * missing file or an unreadable one all mean FAULT. When "down" cannot be written (a full disk),
+ * the file is removed instead, which keepalived reads the same way. {@link #verify()}, every
+ * second, repairs a file or directory someone removed or changed. When the agent stops it writes
+ * down, unless keepalived itself watches the agent (keepalived.track-process): then the values stay
+ * for the next agent (a restart or an upgrade must not move the VIP), and keepalived takes the node
+ * out when no agent comes back.
  */
 public final class TrackFileWriter implements Judge.Listener, AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger("keepwatch");
-
-  private final AgentConfig.TrackFile config;
-  private final Supplier<Snapshot> snapshots;
-  private volatile Integer written;
+  private final List<TrackedFile> files = new ArrayList<>();
   private volatile boolean closed;
-  private String problem; // the last problem logged; guarded by this
 
-  public TrackFileWriter(AgentConfig.TrackFile config, Supplier<Snapshot> snapshots) {
-    this.config = config;
-    this.snapshots = snapshots;
+  /**
+   * @param snapshots the agent's current snapshot, whichever core is in charge
+   * @param keepOnStop whether keepalived watches the agent's process, so a stop leaves the files
+   */
+  public TrackFileWriter(
+      AgentConfig.TrackFile config, Supplier<Snapshot> snapshots, boolean keepOnStop) {
+    boolean degradedFile = config.degradedPath().isPresent();
+    files.add(
+        new TrackedFile(
+            config.path(),
+            () -> {
+              Snapshot s = snapshots.get();
+              boolean mayHold = degradedFile ? s.serving().up() : s.answer().up();
+              return mayHold ? config.upValue() : config.downValue();
+            },
+            config.downValue(),
+            keepOnStop ? OptionalInt.empty() : OptionalInt.of(config.downValue())));
+    config
+        .degradedPath()
+        .ifPresent(
+            path ->
+                files.add(
+                    new TrackedFile(
+                        path,
+                        () -> {
+                          Snapshot s = snapshots.get();
+                          boolean degraded = s.serving().up() && !s.answer().up();
+                          return degraded ? config.degradedValue() : 0;
+                        },
+                        null,
+                        OptionalInt.empty())));
   }
 
-  /** Writes the value for the current verdict (STARTING: down) at start. */
+  /** Writes the values for the current verdict (STARTING: down, unless inherited) at start. */
   public void start() {
-    write(wanted());
+    files.forEach(TrackedFile::writeWanted);
   }
 
   @Override
   public void verdictChanged(Verdict before, Verdict after) {
     if (closed) {
-      return; // stopping: the last value written is down, and stays
+      return; // stopping: what close() left stays
     }
-    write(wanted());
+    files.forEach(TrackedFile::writeWanted);
   }
 
   /**
-   * Called every second: puts the right value back when a write failed (disk full), or the file or
-   * its directory was removed or changed by someone else. Reads one small file; writes only when
+   * Called every second: puts the right value back when a write failed (disk full), or a file or
+   * its directory was removed or changed by someone else. Reads small files; writes only when
    * something is wrong.
    */
-  public synchronized void verify() {
+  public void verify() {
     if (closed) {
       return;
     }
-    int wanted = wanted();
-    if (written == null || written != wanted || !String.valueOf(wanted).equals(readBack())) {
-      written = null;
-      write(wanted);
-    }
+    files.forEach(TrackedFile::verify);
   }
 
-  private int wanted() {
-    return snapshots.get().answer().up() ? config.upValue() : config.downValue();
-  }
-
-  private String readBack() {
-    try {
-      return Files.readString(config.path(), StandardCharsets.US_ASCII).strip();
-    } catch (IOException | java.io.UncheckedIOException e) {
-      return null;
-    }
-  }
-
-  private synchronized void write(int value) {
-    if (Integer.valueOf(value).equals(written)) {
-      return;
-    }
-    Path path = config.path();
-    Path temporary = path.resolveSibling("." + path.getFileName() + ".tmp");
-    try {
-      Files.createDirectories(path.toAbsolutePath().getParent()); // removed under us: put it back
-      Files.writeString(temporary, value + "\n", StandardCharsets.US_ASCII);
-      Files.move(
-          temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      written = value;
-      problem = null;
-      LOG.info("track file " + path + ": " + value);
-    } catch (IOException e) {
-      written = null;
-      deleteQuietly(temporary);
-      if (value == config.upValue()) {
-        report(
-            "cannot write "
-                + value
-                + " to track file "
-                + path
-                + " ("
-                + e
-                + "); keepalived still sees the previous"
-                + " value; retrying every second");
-      } else if (deleteQuietly(path)) {
-        // Writing needs space, removing does not: with "weight 0 reverse" a missing file is FAULT.
-        report(
-            "cannot write "
-                + value
-                + " to track file "
-                + path
-                + " ("
-                + e
-                + "); removed it instead, which"
-                + " keepalived reads as FAULT; retrying every second");
-      } else {
-        report(
-            "cannot write "
-                + value
-                + " to track file "
-                + path
-                + " nor remove it ("
-                + e
-                + "); keepalived may still"
-                + " see an old value; retrying every second");
-      }
-    }
-  }
-
-  private static boolean deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** Logs a problem once, not every second while it lasts. */
-  private void report(String message) {
-    if (!message.equals(problem)) {
-      problem = message;
-      LOG.warning(message);
-    }
-  }
-
-  /** The agent stops: keepalived must not keep trusting an old "up". */
+  /** The agent stops: down, unless keepalived watches the agent itself (see the class comment). */
   @Override
-  public synchronized void close() {
+  public void close() {
     closed = true;
-    written = null;
-    write(config.downValue());
+    files.forEach(TrackedFile::stop);
   }
 }

@@ -51,8 +51,9 @@ public final class KeepwatchMeters
   /** The meters of the configured probes, replaced whole by a config reload. */
   private volatile ProbeMeters probeMeters = new ProbeMeters(Map.of(), Map.of(), List.of());
 
-  private final Counter checksUp;
-  private final Counter checksDown;
+  /** keepwatch_check_requests_total by endpoint ("check", "serving") and answer ("up", "down"). */
+  private final Map<String, Counter> checks;
+
   private final Counter restartsSucceeded;
   private final Counter restartsFailed;
   private final Counter escalations;
@@ -90,8 +91,12 @@ public final class KeepwatchMeters
         .register(registry);
     this.snapshots = snapshots;
     useProbes(probes);
-    checksUp = checkCounter("up");
-    checksDown = checkCounter("down");
+    checks =
+        Map.of(
+            "check/up", checkCounter("check", "up"),
+            "check/down", checkCounter("check", "down"),
+            "serving/up", checkCounter("serving", "up"),
+            "serving/down", checkCounter("serving", "down"));
     restartsSucceeded = restartCounter("success");
     restartsFailed = restartCounter("failure");
     connectionsEvicted =
@@ -156,8 +161,18 @@ public final class KeepwatchMeters
         if (outcome != ProbeResult.Outcome.OK) {
           Counter counter =
               Counter.builder("keepwatch.probe.failures")
-                  .description("Failed probe runs by class of failure")
-                  .tags("probe", name, "kind", kind, "outcome", outcome.label())
+                  .description(
+                      "Failed probe runs by what was seen (outcome) and what such a failure calls"
+                          + " for (on_failure: restart, failover, report)")
+                  .tags(
+                      "probe",
+                      name,
+                      "kind",
+                      kind,
+                      "outcome",
+                      outcome.label(),
+                      "on_failure",
+                      spec.calledFor(outcome).label())
                   .register(registry);
           failures.put(outcome, counter);
           all.add(counter);
@@ -187,10 +202,12 @@ public final class KeepwatchMeters
         .register(registry);
   }
 
-  private Counter checkCounter(String answer) {
+  private Counter checkCounter(String endpoint, String answer) {
     return Counter.builder("keepwatch.check.requests")
-        .description("GET/HEAD /check requests by the answer given")
-        .tag("answer", answer)
+        .description(
+            "GET/HEAD /check (endpoint check) and /check/serving (endpoint serving) requests by the"
+                + " answer given")
+        .tags("endpoint", endpoint, "answer", answer)
         .register(registry);
   }
 
@@ -234,15 +251,27 @@ public final class KeepwatchMeters
         .register(registry);
   }
 
-  /** One /check answered. Called on the endpoint's event loop. */
-  public void checkAnswered(boolean up) {
-    (up ? checksUp : checksDown).increment();
+  /**
+   * One /check or /check/serving answered. Called on the endpoint's event loop.
+   *
+   * @param endpoint "check" or "serving"
+   */
+  public void checkAnswered(String endpoint, boolean up) {
+    checks.get(endpoint + (up ? "/up" : "/down")).increment();
   }
 
   /** A restart attempt ended. */
   @Override
   public void restartFinished(boolean worked) {
     (worked ? restartsSucceeded : restartsFailed).increment();
+  }
+
+  /** keepwatch_keepalived_up: whether keepalived runs, as the agent's watch last saw. */
+  public void watchKeepalived(java.util.function.BooleanSupplier up) {
+    Gauge.builder("keepwatch.keepalived.up", up, u -> u.getAsBoolean() ? 1 : 0)
+        .description("1 while keepalived runs on this node (its pidfile names a live keepalived)")
+        .strongReference(true)
+        .register(registry);
   }
 
   /** The node was escalated. */

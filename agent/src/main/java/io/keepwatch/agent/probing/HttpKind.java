@@ -30,6 +30,11 @@ public final class HttpKind implements ProbeKind {
     public String kind() {
       return "http";
     }
+
+    @Override
+    public java.util.OptionalInt port() {
+      return java.util.OptionalInt.of(http().address().getPort());
+    }
   }
 
   @Override

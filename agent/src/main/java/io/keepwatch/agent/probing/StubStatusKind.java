@@ -26,6 +26,11 @@ public final class StubStatusKind implements ProbeKind {
     }
 
     @Override
+    public java.util.OptionalInt port() {
+      return java.util.OptionalInt.of(http().address().getPort());
+    }
+
+    @Override
     public boolean feedsNginxMetrics() {
       return true;
     }

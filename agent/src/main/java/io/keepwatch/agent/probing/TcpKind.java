@@ -20,6 +20,11 @@ public final class TcpKind implements ProbeKind {
     public String kind() {
       return "tcp";
     }
+
+    @Override
+    public java.util.OptionalInt port() {
+      return java.util.OptionalInt.of(address().getPort());
+    }
   }
 
   @Override

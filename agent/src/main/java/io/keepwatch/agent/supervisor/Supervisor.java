@@ -5,13 +5,15 @@ import static io.keepwatch.agent.supervisor.Durations.human;
 import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
-import io.keepwatch.agent.verdict.OnFailure;
 import io.keepwatch.agent.verdict.Overlay;
 import io.keepwatch.agent.verdict.Verdict;
 import io.keepwatch.probes.process.PidFile;
+import io.keepwatch.probes.process.PortOwners;
+import io.keepwatch.probes.process.ProcStat;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -30,12 +32,13 @@ import java.util.logging.Logger;
  * The restart state machine: restarts nginx when a failure calls for it, and escalates when
  * restarting cannot help.
  *
- * <p>On DOWN, what happens depends on what the failure calls for ({@link Verdict#onFailure()}): a
- * restart, or nothing but the verdict itself. For a restart: run the config test; if it fails,
- * never restart (that would take down a running nginx with a broken config) and escalate with the
- * test's first error line. Otherwise run the restart command and wait up to {@code grace} for the
- * probes to rise with a new master pid; retry after a back-off while the {@link RestartBudget}
- * allows, then escalate. Escalation runs its commands and webhook once ({@link Escalator}).
+ * <p>It acts on DOWN only: nginx is not there or not answering, which a restart may fix. A wrong
+ * answer (DEGRADED) is left to the verdict and keepalived: a restart cannot fix it. On DOWN: run
+ * the config test; if it fails, never restart (that would take down a running nginx with a broken
+ * config) and escalate with the test's first error line. Otherwise run the restart command and wait
+ * up to {@code grace} for the probes to rise with a new master pid; retry after a back-off while
+ * the {@link RestartBudget} allows, then escalate. Escalation runs its commands and webhook once
+ * ({@link Escalator}).
  *
  * <p>Threads: every decision and every field below is on the scheduler thread (the Judge's), {@link
  * #start()} and {@link #close()} included, so the state needs no locks. Commands run one at a time
@@ -79,6 +82,10 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
   private final ActionJournal journal;
   private final LongSupplier nanoTime;
   private final Observer observer;
+  private final PortOwners portOwners = new PortOwners();
+
+  /** The TCP ports the probes reach nginx on: what a restarted nginx must be able to bind. */
+  private final List<Integer> nginxPorts;
 
   // State: the scheduler thread only.
   private Mode mode = Mode.WATCHING;
@@ -123,6 +130,13 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
     this.observer = observer;
     this.nanoTime = nanoTime;
     this.budget = RestartBudget.of(config.restart());
+    this.nginxPorts =
+        config.probes().stream()
+            .map(p -> p.target().port())
+            .filter(OptionalInt::isPresent)
+            .map(OptionalInt::getAsInt)
+            .distinct()
+            .toList();
   }
 
   /**
@@ -150,7 +164,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
     if (!active) {
       return; // not started yet, or replaced by a reload, or stopping
     }
-    boolean up = after.state() == NodeState.UP;
+    boolean up = after.state().nginxAnswers(); // UP, or DEGRADED: nginx is back, rightly or not
     switch (mode) {
       case WATCHING -> respondToNewFailure(after);
       case GRACE -> {
@@ -177,8 +191,8 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
 
   /** A DOWN seen while watching: act if the failure calls for a restart. */
   private void respondToNewFailure(Verdict probes) {
-    if (probes.state() != NodeState.DOWN || probes.onFailure() != OnFailure.RESTART) {
-      return; // UP, STARTING, or a failure that only the verdict answers (see OnFailure)
+    if (probes.state() != NodeState.DOWN) {
+      return; // UP, STARTING, or DEGRADED: a wrong answer that a restart cannot fix (OnFailure)
     }
     budget = budget.newEpisode();
     startAttempt(probes.reason());
@@ -194,7 +208,10 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
       return;
     }
     budget = budget.attemptStarted();
-    boolean holdVip = budget.firstAttempt() && !config.restart().holdVip().isZero();
+    boolean holdVip =
+        budget.firstAttempt()
+            && !config.restart().holdVip().isZero()
+            && strangerOnNginxPorts().isEmpty();
     setMode(Mode.TESTING, attemptName(1) + ": testing the config (" + why + ")", holdVip);
     if (holdVip) {
       holdTimer =
@@ -203,6 +220,33 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
                   this::releaseVip, config.restart().holdVip().toNanos(), TimeUnit.NANOSECONDS));
     }
     runAction(() -> nginxCommands.run(config.nginx().configTest()), this::configTested);
+  }
+
+  /**
+   * A process other than nginx listening on a port nginx must bind: then a restart cannot bring
+   * nginx back, and holding the VIP for it would only lengthen the outage. nginx's own workers
+   * (orphans of a killed master, or a hung nginx) do not count: a hard restart removes them. Read
+   * from /proc on this thread: the sockets table always (microseconds), the processes only when the
+   * port has a listener (rare while nginx is DOWN).
+   */
+  private Optional<String> strangerOnNginxPorts() {
+    for (int port : nginxPorts) {
+      try {
+        for (ProcStat owner : portOwners.listening(port)) {
+          if (!owner.comm().equals("nginx")) {
+            String who =
+                "port " + port + " is held by pid " + owner.pid() + " ('" + owner.comm() + "')";
+            journal.note(
+                "restart",
+                who + ", not nginx: nginx cannot bind it; this restart does not hold the VIP");
+            return Optional.of(who);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warning("cannot tell who holds port " + port + ": " + e);
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -225,7 +269,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
       toWatching();
       return;
     }
-    if (judge.probeVerdict().state() == NodeState.UP) {
+    if (judge.probeVerdict().state().nginxAnswers()) {
       journal.note("recovery", "nginx healthy again before the restart; not restarting");
       toWatching();
       return;
@@ -270,7 +314,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
                 },
                 grace.toNanos(),
                 TimeUnit.NANOSECONDS));
-    if (judge.probeVerdict().state() == NodeState.UP) {
+    if (judge.probeVerdict().state().nginxAnswers()) {
       finishGraceIfNginxIsNew();
     }
   }
@@ -310,7 +354,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
                     return;
                   }
                   Verdict probes = judge.probeVerdict();
-                  if (probes.state() == NodeState.UP) {
+                  if (probes.state().nginxAnswers()) {
                     toWatching();
                   } else {
                     startAttempt(probes.reason().isEmpty() ? why : probes.reason());

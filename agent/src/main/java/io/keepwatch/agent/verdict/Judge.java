@@ -1,5 +1,6 @@
 package io.keepwatch.agent.verdict;
 
+import io.keepwatch.agent.config.OnFailure;
 import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.probes.ProbeResult;
 import java.time.Clock;
@@ -14,12 +15,14 @@ import java.util.stream.Collectors;
 
 /**
  * Turns probe results into the node verdict. Results must arrive on one thread (the scheduler's);
- * readers on any thread get the latest {@link Snapshot}. The /check answer is rebuilt only when the
- * verdict changes, never on request.
+ * readers on any thread get the latest {@link Snapshot}. The /check answers are rebuilt only when
+ * the verdict changes, never on request.
  *
- * <p>Rules: any critical probe DOWN makes the node DOWN (the reasons of all of them, in
- * configuration order); otherwise any critical probe still UNKNOWN keeps it STARTING; otherwise it
- * is UP. Non-critical probes are reported, never judged.
+ * <p>Rules, over the critical probes: any probe DOWN for a failure that calls for a restart makes
+ * the node DOWN (the reasons of every failed probe, in configuration order); otherwise any probe
+ * DOWN for a wrong answer (on-failure failover) makes it DEGRADED; otherwise any probe still
+ * UNKNOWN keeps it STARTING; otherwise it is UP. Non-critical probes (and on-failure = report) are
+ * reported, never judged.
  */
 public final class Judge {
 
@@ -30,7 +33,7 @@ public final class Judge {
     /** The node verdict shown to the world (overlay included) changed. */
     default void verdictChanged(Verdict before, Verdict after) {}
 
-    /** The probes' own verdict (STARTING, UP, DOWN; no overlay) changed. */
+    /** The probes' own verdict (STARTING, UP, DEGRADED, DOWN; no overlay) changed. */
     default void probeVerdictChanged(Verdict before, Verdict after) {}
   }
 
@@ -40,6 +43,7 @@ public final class Judge {
   private volatile Snapshot snapshot;
   private Verdict probeVerdict;
   private Optional<Overlay> overlay = Optional.empty();
+  private Optional<Inherited> inherited = Optional.empty();
 
   public Judge(List<ProbeSpec> specs, Clock clock) {
     this.clock = clock;
@@ -51,6 +55,7 @@ public final class Judge {
         new Snapshot(
             probeVerdict,
             CheckAnswer.of(probeVerdict, false),
+            CheckAnswer.serving(probeVerdict, false),
             false,
             new ArrayList<>(probes.values()));
   }
@@ -106,8 +111,20 @@ public final class Judge {
   }
 
   /**
+   * Answers as the previous agent did while this one is STARTING (see {@link Inherited}), or stops
+   * doing so (empty: its lease ran out). Only the first verdict of the probes ends it otherwise.
+   * Scheduler thread only, or before any listener is added.
+   */
+  public void inherit(Optional<Inherited> answers) {
+    if (!answers.equals(inherited)) {
+      inherited = answers;
+      publish();
+    }
+  }
+
+  /**
    * Publishes a new snapshot. The shown verdict is the overlay if there is one, else the probes'
-   * verdict; "since" is kept while the shown state stays the same. The check answer is rebuilt only
+   * verdict; "since" is kept while the shown state stays the same. The answers are rebuilt only
    * when the shown verdict or the hold of the VIP changed.
    */
   private void publish() {
@@ -115,35 +132,52 @@ public final class Judge {
     NodeState state = overlay.map(Overlay::state).orElse(probeVerdict.state());
     String reason = overlay.map(Overlay::reason).orElse(probeVerdict.reason());
     boolean holdsVip = overlay.map(Overlay::holdsVip).orElse(false);
+    Optional<Inherited> kept = state == NodeState.STARTING ? inherited : Optional.empty();
+    if (kept.isPresent()) {
+      reason += "; answering as the previous agent did until then";
+    }
     Instant since =
         state == previous.verdict().state() ? previous.verdict().since() : clock.instant();
-    Verdict shown = new Verdict(state, reason, since, probeVerdict.onFailure());
+    Verdict shown = new Verdict(state, reason, since);
     boolean changed = !shown.sameAs(previous.verdict()) || holdsVip != previous.holdsVip();
+    if (!changed) {
+      snapshot =
+          new Snapshot(
+              previous.verdict(),
+              previous.answer(),
+              previous.serving(),
+              holdsVip,
+              new ArrayList<>(probes.values()));
+      return;
+    }
     snapshot =
         new Snapshot(
-            changed ? shown : previous.verdict(),
-            changed ? CheckAnswer.of(shown, holdsVip) : previous.answer(),
+            shown,
+            kept.map(k -> CheckAnswer.answer(shown, k.checkUp()))
+                .orElse(CheckAnswer.of(shown, holdsVip)),
+            kept.map(k -> CheckAnswer.answer(shown, k.servingUp()))
+                .orElse(CheckAnswer.serving(shown, holdsVip)),
             holdsVip,
             new ArrayList<>(probes.values()));
-    if (changed) {
-      for (Listener listener : listeners) {
-        listener.verdictChanged(previous.verdict(), shown);
-      }
+    for (Listener listener : listeners) {
+      listener.verdictChanged(previous.verdict(), shown);
     }
   }
 
   private Verdict judge(Iterable<ProbeStatus> statuses, Verdict previous) {
-    List<String> down = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
     List<String> unknown = new ArrayList<>();
-    OnFailure onFailure = OnFailure.REPORT;
+    boolean restartable = false;
     for (ProbeStatus status : statuses) {
       if (!status.spec().critical()) {
         continue;
       }
       switch (status.health()) {
         case DOWN -> {
-          down.add(status.spec().name() + ": " + status.reason());
-          onFailure = onFailure.strongest(status.onFailure());
+          if (status.onFailure() != OnFailure.REPORT) {
+            failed.add(status.spec().name() + ": " + status.reason());
+            restartable |= status.onFailure() == OnFailure.RESTART;
+          }
         }
         case UNKNOWN -> unknown.add(status.spec().name());
         case UP -> {}
@@ -151,9 +185,9 @@ public final class Judge {
     }
     NodeState state;
     String reason;
-    if (!down.isEmpty()) {
-      state = NodeState.DOWN;
-      reason = String.join("; ", down);
+    if (!failed.isEmpty()) {
+      state = restartable ? NodeState.DOWN : NodeState.DEGRADED;
+      reason = String.join("; ", failed);
     } else if (!unknown.isEmpty()) {
       state = NodeState.STARTING;
       reason =
@@ -163,10 +197,6 @@ public final class Judge {
       reason = "";
     }
     boolean sameState = previous != null && previous.state() == state;
-    return new Verdict(
-        state,
-        reason,
-        sameState ? previous.since() : clock.instant(),
-        state == NodeState.DOWN ? onFailure : OnFailure.REPORT);
+    return new Verdict(state, reason, sameState ? previous.since() : clock.instant());
   }
 }

@@ -1,5 +1,6 @@
 package io.keepwatch.agent.verdict;
 
+import io.keepwatch.agent.config.OnFailure;
 import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.probes.ProbeResult;
 import java.time.Instant;
@@ -39,16 +40,14 @@ public record ProbeStatus(
       // Still down: the failure that made it fall stays the reason, and what it calls for.
       return new ProbeStatus(spec, next, Optional.of(result), Optional.of(at), reason, onFailure);
     }
+    // Just fell: this failure is the reason, and decides what the fall calls for.
     return new ProbeStatus(
-        spec, next, Optional.of(result), Optional.of(at), result.detail(), calledFor(spec, result));
-  }
-
-  /**
-   * What a failure of this probe calls for: the one rule that classifies failures. Today every
-   * failure of a critical probe calls for a restart, and a reported-only probe's for nothing.
-   */
-  static OnFailure calledFor(ProbeSpec spec, ProbeResult failure) {
-    return spec.critical() ? OnFailure.RESTART : OnFailure.REPORT;
+        spec,
+        next,
+        Optional.of(result),
+        Optional.of(at),
+        result.detail(),
+        spec.calledFor(result.outcome()));
   }
 
   public RiseFall.Health health() {

@@ -8,11 +8,16 @@ import java.util.List;
  *
  * @param verdict the node verdict
  * @param answer the precomputed /check answer for that verdict
- * @param holdsVip whether the answer is 200 during a restart in flight (restart.hold-vip)
+ * @param serving the precomputed /check/serving answer for that verdict
+ * @param holdsVip whether the answers are 200 during a restart in flight (restart.hold-vip)
  * @param probes every probe's status, in configuration order
  */
 public record Snapshot(
-    Verdict verdict, CheckAnswer answer, boolean holdsVip, List<ProbeStatus> probes) {
+    Verdict verdict,
+    CheckAnswer answer,
+    CheckAnswer serving,
+    boolean holdsVip,
+    List<ProbeStatus> probes) {
   public Snapshot {
     probes = List.copyOf(probes);
   }

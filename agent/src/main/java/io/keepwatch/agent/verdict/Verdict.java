@@ -9,14 +9,11 @@ import java.util.Objects;
  * @param state the node state
  * @param reason one line: why the node is not UP ("" when UP)
  * @param since when the node entered this state (wall clock, for people)
- * @param onFailure when DOWN, what the failures call for (the strongest of the failed probes');
- *     {@link OnFailure#REPORT} in every other state
  */
-public record Verdict(NodeState state, String reason, Instant since, OnFailure onFailure) {
+public record Verdict(NodeState state, String reason, Instant since) {
 
   public Verdict {
     Objects.requireNonNull(state, "state");
-    Objects.requireNonNull(onFailure, "onFailure");
     // One line, always: the reason goes into an HTTP body line and a log line.
     reason = reason.replaceAll("[\\r\\n]+", " ").strip();
   }
@@ -28,6 +25,6 @@ public record Verdict(NodeState state, String reason, Instant since, OnFailure o
 
   /** Same state and reason: nothing an observer needs to hear about. */
   public boolean sameAs(Verdict other) {
-    return state == other.state && reason.equals(other.reason) && onFailure == other.onFailure;
+    return state == other.state && reason.equals(other.reason);
   }
 }

@@ -191,6 +191,27 @@ class ConfigLoaderTest {
             "keepwatch.probes.home.expect-status = \"2xx\"\n",
             ":1: keepwatch.probes.home.expect-status: status range '2xx' must be a code like 200 or a range like 200-399"),
         Arguments.of(
+            "unknown on-failure",
+            "keepwatch.probes.home.on-failure = retry\n",
+            ":1: keepwatch.probes.home.on-failure: must be auto, restart, failover or report, got"
+                + " 'retry'"),
+        Arguments.of(
+            "agent-gone-after beyond the 5 s bound",
+            "keepwatch.keepalived.agent-gone-after = 10s\n",
+            ":1: keepwatch.keepalived.agent-gone-after: must be from 1s to 4s, got 10000 ms"),
+        Arguments.of(
+            "track-process longer than the kernel keeps",
+            "keepwatch.keepalived.track-process = keepwatch-on-node-one\n",
+            ":1: keepwatch.keepalived.track-process: must be a process name of at most 15"),
+        Arguments.of(
+            "a VIP given as a name",
+            "keepwatch.keepalived.vips = [\"vip.example.com\"]\n",
+            ":1: keepwatch.keepalived.vips: must hold IP addresses, got 'vip.example.com'"),
+        Arguments.of(
+            "a degraded value that lowers nothing",
+            "keepwatch.track-file { path = /run/t, degraded-path = /run/d, degraded-value = 0 }\n",
+            ":1: keepwatch.track-file.degraded-value:"),
+        Arguments.of(
             "empty restart argv",
             "keepwatch.nginx.restart = []\n",
             ":1: keepwatch.nginx.restart: must name a program, got an empty list"),

@@ -1,6 +1,7 @@
 package io.keepwatch.agent.endpoints;
 
 import io.keepwatch.agent.TestProbes;
+import io.keepwatch.agent.keepalived.KeepalivedView;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.verdict.Judge;
@@ -24,11 +25,16 @@ final class EndpointFixture implements AutoCloseable {
           "test");
   final EndpointHandler handler = new EndpointHandler(handlerSources(), Optional.empty());
 
+  /** keepalived as an agent sees it that neither reads its FIFO nor watches it. */
+  static KeepalivedView noKeepalived() {
+    return new KeepalivedView(Map.of(), Optional.empty());
+  }
+
   EndpointHandler.Sources handlerSources() {
     return new EndpointHandler.Sources(
         judge::snapshot,
         List::of,
-        Map::of,
+        EndpointFixture::noKeepalived,
         new AgentInfo("test", "n1", Instant.parse("2026-11-22T00:00:00Z")),
         metrics,
         meters);

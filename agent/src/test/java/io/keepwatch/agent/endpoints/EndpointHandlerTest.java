@@ -47,7 +47,12 @@ class EndpointHandlerTest {
         new EndpointInitializer(
             new EndpointHandler(
                 new EndpointHandler.Sources(
-                    judge::snapshot, List::of, java.util.Map::of, info, metrics, meters),
+                    judge::snapshot,
+                    List::of,
+                    EndpointFixture::noKeepalived,
+                    info,
+                    metrics,
+                    meters),
                 Optional.empty())));
   }
 
@@ -69,7 +74,9 @@ class EndpointHandlerTest {
     assertTrue(
         response.contains("content-type: text/plain; version=0.0.4; charset=utf-8"), response);
     assertTrue(
-        response.contains("\nkeepwatch_check_requests_total{answer=\"up\",} 2.0\n"), response);
+        response.contains(
+            "\nkeepwatch_check_requests_total{answer=\"up\",endpoint=\"check\",} 2.0\n"),
+        response);
     assertTrue(response.contains("\nkeepwatch_verdict_state{state=\"UP\",} 1.0\n"), response);
     assertTrue(response.contains("\nkeepwatch_verdict_state{state=\"DOWN\",} 0.0\n"), response);
     assertTrue(

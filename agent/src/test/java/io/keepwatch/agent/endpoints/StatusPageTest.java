@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.TestProbes;
 import io.keepwatch.agent.config.ProbeSpec;
+import io.keepwatch.agent.keepalived.KeepalivedView;
 import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.CheckAnswer;
 import io.keepwatch.agent.verdict.NodeState;
-import io.keepwatch.agent.verdict.OnFailure;
 import io.keepwatch.agent.verdict.ProbeStatus;
 import io.keepwatch.agent.verdict.Snapshot;
 import io.keepwatch.agent.verdict.Verdict;
@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,14 +33,18 @@ class StatusPageTest {
   static final ProbeSpec PROBE = TestProbes.tcp("port");
 
   static String page(NodeState state, String reason, Map<String, VrrpRoles.Role> vrrp) {
-    Verdict verdict = new Verdict(state, reason, NOW.minusSeconds(185), OnFailure.RESTART);
+    Verdict verdict = new Verdict(state, reason, NOW.minusSeconds(185));
     Snapshot snapshot =
         new Snapshot(
-            verdict, CheckAnswer.of(verdict, false), false, List.of(ProbeStatus.initial(PROBE)));
+            verdict,
+            CheckAnswer.of(verdict, false),
+            CheckAnswer.serving(verdict, false),
+            false,
+            List.of(ProbeStatus.initial(PROBE)));
     return StatusPage.render(
         snapshot,
         List.of(new ActionRecord(NOW.minusSeconds(30), "restart", HOSTILE)),
-        vrrp,
+        new KeepalivedView(vrrp, Optional.empty()),
         new AgentInfo("1.0", "web1", NOW.minusSeconds(7200)),
         NOW);
   }

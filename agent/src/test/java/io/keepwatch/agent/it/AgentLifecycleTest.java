@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -105,6 +106,78 @@ class AgentLifecycleTest {
         master > 0 && RealNginx.running(master),
         "nginx is not running after the agent stopped mid-restart");
     nginx.remember(); // the master the restart started, so close() stops it
+  }
+
+  int check(Path lease, int port, String... args) throws Exception {
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of("bash", AgentAgainstRealNginxTest.CHECK_SCRIPT.toString()));
+    argv.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+    builder.environment().put("KEEPWATCH_CHECK_PORT", Integer.toString(port));
+    builder.environment().put("KEEPWATCH_CHECK_LEASE", lease.toString());
+    Process process = builder.start();
+    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("keepwatch-check did not finish in 10 s");
+    }
+    return process.exitValue();
+  }
+
+  /**
+   * Restarting the agent is invisible to keepalived: while no agent answers, keepwatch-check trusts
+   * the last one's lease, and the next agent answers as the last one did until its own first
+   * verdict. An agent that does not come back is out when the lease runs out.
+   */
+  @Test
+  void aRestartedAgentKeepsTheAnswerAndOneGoneForGoodIsOutWhenItsLeaseRunsOut() throws Exception {
+    nginx = RealNginx.start(dir.resolve("nginx"));
+    int port = RealNginx.freePort();
+    String config =
+        TestAgentConfig.hocon(
+                dir,
+                nginx,
+                "  restart.enabled = false",
+                "  probes { home = null, stub = null, port.address = \"127.0.0.1:"
+                    + nginx.port()
+                    + "\" }")
+            .replace("127.0.0.1:0", "127.0.0.1:" + port);
+    Path lease = dir.resolve("run/lease");
+    agent = start(config);
+    assertTrue(check(lease, port) == 0);
+
+    agent.close(); // the restart's stop
+    agent = null;
+    assertTrue(check(lease, port) == 0, "no agent, but its lease stands: the VIP stays");
+
+    Path file = dir.resolve("keepwatch.conf");
+    Agent next =
+        Agent.start(ConfigLoader.load(file).config(), new AgentInfo("test", "n1", Instant.now()));
+    agent = next;
+    // Before its first verdict (at least one quick-start interval away): the last agent's answer.
+    assertTrue(
+        next.judge().snapshot().answer().up(),
+        "a starting agent answered " + next.judge().snapshot().answer().text());
+    assertTrue(next.judge().snapshot().verdict().state() == NodeState.STARTING);
+    Await.until(
+        Duration.ofSeconds(10),
+        "UP",
+        () -> next.judge().snapshot().verdict().state(),
+        NodeState.UP::equals);
+
+    agent.close(); // gone for good this time
+    agent = null;
+    Await.until(
+        Duration.ofSeconds(6),
+        "keepwatch-check failing once the lease ran out (3 s)",
+        () -> {
+          try {
+            return check(lease, port);
+          } catch (Exception e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        },
+        code -> code == 2);
   }
 
   @Test

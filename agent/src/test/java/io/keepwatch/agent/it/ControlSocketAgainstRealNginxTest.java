@@ -103,7 +103,7 @@ class ControlSocketAgainstRealNginxTest extends SupervisedNginxFixture {
 
   @Test
   void resetLeavesStickyEscalation() throws Exception {
-    start("escalation.sticky = true");
+    start("escalation.sticky = true\n  probes.home.on-failure = restart");
     awaitState(NodeState.UP, "");
     nginx.failHealth(true);
     nginx.breakConfig();

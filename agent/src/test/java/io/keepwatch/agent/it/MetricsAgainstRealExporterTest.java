@@ -224,7 +224,8 @@ class MetricsAgainstRealExporterTest {
       assertTrue(!hung.contains("nginx_connections_active"), "like the exporter: nginx_up 0 alone");
       assertTrue(
           hung.contains(
-              "keepwatch_probe_failures_total{kind=\"stub-status\",outcome=\"timeout\",probe=\"stub\",}"),
+              "keepwatch_probe_failures_total{kind=\"stub-status\",on_failure=\"restart\","
+                  + "outcome=\"timeout\",probe=\"stub\",}"),
           hung);
     } finally {
       nginx.freeze(false);

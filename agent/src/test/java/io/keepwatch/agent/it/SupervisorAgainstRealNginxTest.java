@@ -9,6 +9,7 @@ import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.agent.verdict.Snapshot;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -94,7 +95,8 @@ class SupervisorAgainstRealNginxTest extends SupervisedNginxFixture {
 
   @Test
   void brokenConfigWhileNginxRunsNeverTakesItDown() throws Exception {
-    start("");
+    // The operator says a failing health page calls for a restart (auto: a wrong answer does not).
+    start("probes.home.on-failure = restart");
     awaitState(NodeState.UP, "");
     long pid = nginx.masterPid();
     nginx.breakConfig();
@@ -105,6 +107,66 @@ class SupervisorAgainstRealNginxTest extends SupervisedNginxFixture {
     assertTrue(RealNginx.running(pid));
     HttpResponse<String> served = send(HttpRequest.newBuilder(URI.create(nginx.url("/"))).GET());
     assertEquals("hello\n", served.body(), "nginx keeps serving");
+  }
+
+  /**
+   * A wrong answer (the health page says 404 while nginx runs and serves) is not a failure a
+   * restart can fix, and is often shared with the peer: DEGRADED, /check fails (lower the
+   * priority), /check/serving passes (never FAULT), and nginx is left alone.
+   */
+  @Test
+  void aWrongAnswerIsDegradedAndNginxIsNeverRestartedForIt() throws Exception {
+    start("");
+    awaitState(NodeState.UP, "");
+    long pid = nginx.masterPid();
+    nginx.failHealth(true);
+    awaitState(NodeState.DEGRADED, "HTTP 404");
+    // An absence cannot be awaited: give a restart far longer than one takes (the config test
+    // and a restart of this nginx take well under a second), watching all along.
+    for (int i = 0; i < 15; i++) {
+      assertEquals(NodeState.DEGRADED, snapshot().verdict().state(), snapshot().verdict().line());
+      Thread.sleep(100);
+    }
+    assertEquals(0, actions("config-test").size(), "no restart was even prepared");
+    assertEquals(0, actions("restart").size());
+    assertEquals(pid, nginx.masterPid(), "the serving nginx was not touched");
+    assertEquals(503, get("/check").statusCode());
+    assertEquals(200, get("/check/serving").statusCode());
+    nginx.failHealth(false);
+    awaitState(NodeState.UP, "");
+  }
+
+  /**
+   * nginx is down and another program holds its port: a restart cannot bind it, so the VIP is not
+   * held for that restart (hold-vip would only lengthen the outage); the answer is 503 at once.
+   */
+  @Test
+  void aRestartThatCannotBindDoesNotHoldTheVip() throws Exception {
+    start("restart.hold-vip = 1s");
+    awaitState(NodeState.UP, "");
+    nginx.stop();
+    try (java.net.ServerSocket stranger =
+        new java.net.ServerSocket(
+            nginx.port(), 8, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
+      assertTrue(stranger.isBound());
+      Snapshot recovering = awaitState(NodeState.RECOVERING, "restart 1 of 3");
+      assertEquals(false, recovering.holdsVip(), recovering.verdict().line());
+      assertEquals(503, recovering.answer().status());
+      Await.until(
+          DEADLINE,
+          "the journal saying why",
+          () -> actions("restart"),
+          records ->
+              records.stream()
+                  .anyMatch(
+                      r ->
+                          r.outcome()
+                              .contains(
+                                  "port "
+                                      + nginx.port()
+                                      + " is held by pid "
+                                      + ProcessHandle.current().pid())));
+    }
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -30,7 +31,8 @@ class TrackFileWriterTest {
 
   TrackFileWriter writer(Path file) {
     TrackFileWriter writer =
-        new TrackFileWriter(new AgentConfig.TrackFile(file, 1, 0), judge::snapshot);
+        new TrackFileWriter(
+            new AgentConfig.TrackFile(file, 1, 0, Optional.empty(), 1), judge::snapshot, false);
     judge.addListener(writer);
     writer.start();
     return writer;
@@ -98,6 +100,62 @@ class TrackFileWriterTest {
     up();
     writer.verify();
     assertEquals("0", read(file), "after close nothing writes up again");
+  }
+
+  /**
+   * With a degraded file, a wrong answer only lowers the priority: the main file keeps saying the
+   * node may hold the VIP, the degraded file says by how much to lower it.
+   */
+  @Test
+  void aDegradedFileTakesTheWrongAnswersAndTheMainFileKeepsServing() throws IOException {
+    Path file = dir.resolve("track");
+    Path degraded = dir.resolve("degraded");
+    TrackFileWriter writer =
+        new TrackFileWriter(
+            new AgentConfig.TrackFile(file, 1, 0, Optional.of(degraded), 1),
+            judge::snapshot,
+            false);
+    judge.addListener(writer);
+    writer.start();
+    assertEquals("0", read(file));
+    assertEquals("0", read(degraded));
+    up();
+    assertEquals("1", read(file));
+    judge.record(
+        "port", ProbeResult.failed(ProbeResult.Outcome.BAD_RESPONSE, "HTTP 403, expected 200"));
+    assertEquals(NodeState.DEGRADED, judge.snapshot().verdict().state());
+    assertEquals("1", read(file), "nginx answers: the node may still hold the VIP");
+    assertEquals("1", read(degraded), "but its priority drops");
+    up();
+    down();
+    assertEquals("0", read(file), "nginx refuses: FAULT");
+    writer.close();
+  }
+
+  /** Without a degraded file a wrong answer is a FAULT, as keepalived configs before it expect. */
+  @Test
+  void withoutADegradedFileAWrongAnswerIsAFault() throws IOException {
+    Path file = dir.resolve("track");
+    TrackFileWriter writer = writer(file);
+    up();
+    judge.record(
+        "port", ProbeResult.failed(ProbeResult.Outcome.BAD_RESPONSE, "HTTP 403, expected 200"));
+    assertEquals("0", read(file));
+    writer.close();
+  }
+
+  /** When keepalived watches the agent's process, a stop leaves the file for the next agent. */
+  @Test
+  void aStopLeavesTheFileWhenKeepalivedWatchesTheAgent() throws IOException {
+    Path file = dir.resolve("track");
+    TrackFileWriter writer =
+        new TrackFileWriter(
+            new AgentConfig.TrackFile(file, 1, 0, Optional.empty(), 1), judge::snapshot, true);
+    judge.addListener(writer);
+    writer.start();
+    up();
+    writer.close();
+    assertEquals("1", read(file), "a restart must not move the VIP");
   }
 
   @Test

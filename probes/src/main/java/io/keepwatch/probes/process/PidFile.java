@@ -36,11 +36,11 @@ public final class PidFile {
     }
   }
 
-  /** No pidfile: nginx is not running (it removes the file when it exits cleanly). */
+  /** No pidfile: its daemon is not running (nginx and keepalived remove it on a clean exit). */
   public record Missing(Path file) implements Reading {
     @Override
     public String describe() {
-      return "pidfile " + file + " missing (nginx not running)";
+      return "pidfile " + file + " missing";
     }
   }
 

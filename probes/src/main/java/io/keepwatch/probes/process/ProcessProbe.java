@@ -71,6 +71,9 @@ public final class ProcessProbe implements Probe {
 
   private ProbeResult inspectOrThrow() throws IOException {
     PidFile.Reading reading = PidFile.read(pidfile);
+    if (reading instanceof PidFile.Missing) {
+      return process(reading.describe() + " (nginx not running)");
+    }
     if (!(reading instanceof PidFile.Pid named)) {
       return process(reading.describe());
     }

@@ -1,0 +1,81 @@
+package io.keepwatch.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keepwatch.agent.Await;
+import io.keepwatch.agent.Commands;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** scripts/nginx-hard-restart touches the nginx it was given, and only that one. */
+@Timeout(60)
+class NginxHardRestartTest {
+
+  static final Path SCRIPT = Path.of("../scripts/nginx-hard-restart").toAbsolutePath().normalize();
+
+  @TempDir Path dir;
+  RealNginx mine;
+  RealNginx other;
+
+  @AfterEach
+  void stop() throws Exception {
+    for (RealNginx n : new RealNginx[] {mine, other}) {
+      if (n != null) {
+        n.close();
+      }
+    }
+  }
+
+  /**
+   * Regression: every orphaned nginx worker on the host was killed, another service's included,
+   * though only the workers of the dead master named in the pidfile can hold its port.
+   */
+  @Test
+  void anotherNginxsOrphanedWorkersAreLeftAlone() throws Exception {
+    mine = RealNginx.startDaemon(dir.resolve("mine"));
+    other = RealNginx.startDaemon(dir.resolve("other"));
+    List<Long> otherWorkers = other.workerPids();
+    assertFalse(otherWorkers.isEmpty());
+    // The other master dies without its workers (as under the OOM killer): orphans.
+    long otherMaster = other.masterPid();
+    Commands.signal("KILL", otherMaster);
+    Await.until(
+        Duration.ofSeconds(5),
+        "the other master gone",
+        () -> RealNginx.running(otherMaster),
+        r -> !r);
+
+    long myMaster = mine.masterPid();
+    List<Long> myWorkers = mine.workerPids();
+    Commands.Result restart =
+        Commands.run(SCRIPT.toString(), mine.pidfile().toString(), "/bin/true");
+    assertEquals(0, restart.exitCode(), restart.output());
+    assertFalse(RealNginx.running(myMaster), "my master stopped");
+    myWorkers.forEach(w -> assertFalse(RealNginx.running(w), "my worker " + w + " stopped"));
+    otherWorkers.forEach(
+        w -> assertTrue(RealNginx.running(w), "the other nginx's worker " + w + " was killed"));
+    assertEquals("", restart.output(), "nothing printed but what the start command says");
+  }
+
+  /** A master killed alone leaves orphaned workers holding the port: they go, by its group. */
+  @Test
+  void theOrphansOfTheMasterInThePidfileGo() throws Exception {
+    mine = RealNginx.startDaemon(dir.resolve("mine"));
+    List<Long> workers = mine.workerPids();
+    long master = mine.masterPid();
+    Commands.signal("KILL", master);
+    Await.until(Duration.ofSeconds(5), "master gone", () -> RealNginx.running(master), r -> !r);
+    workers.forEach(w -> assertTrue(RealNginx.running(w), "an orphan " + w + " lives on"));
+    Commands.Result restart =
+        Commands.run(SCRIPT.toString(), mine.pidfile().toString(), "/bin/true");
+    assertEquals(0, restart.exitCode(), restart.output());
+    workers.forEach(w -> assertFalse(RealNginx.running(w), "orphan " + w + " still alive"));
+  }
+}
