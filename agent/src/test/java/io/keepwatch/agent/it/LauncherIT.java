@@ -158,7 +158,11 @@ class LauncherIT {
     // anyone may write, this machine's /tmp may not be.
     Path tmp = Files.createDirectory(dir.resolve("tmp"));
     tmp.toFile().setWritable(true, false);
-    Map<String, String> env = Map.of("KEEPWATCH_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+    // The launcher links java under the runtime directory to name the process (as under
+    // systemd's RuntimeDirectory=): nobody cannot write to the build tree.
+    Map<String, String> env =
+        Map.of(
+            "KEEPWATCH_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp, "RUNTIME_DIRECTORY", tmp.toString());
     Run r = run(asNobody, env, "run", "--config", file.toString());
     assertEquals(77, r.exit(), r.toString());
     assertEquals(
