@@ -14,6 +14,15 @@ import java.util.logging.Logger;
  */
 public final class LogSetup {
 
+  /**
+   * Netty warns once at start when no network interface has a hardware address (a container with
+   * only loopback), and uses random bytes instead, harmlessly: at warning it would sit among the
+   * outages in {@code journalctl -p warning}. Held here: JUL forgets the level of a logger nobody
+   * references.
+   */
+  private static final Logger NETTY_MAC_ADDRESS =
+      Logger.getLogger("io.netty.util.internal.MacAddressUtil");
+
   private LogSetup() {}
 
   /** Replaces the root logger's handlers with one that writes to {@code out}. */
@@ -27,6 +36,7 @@ public final class LogSetup {
     handler.setLevel(Level.INFO);
     root.addHandler(handler);
     root.setLevel(Level.INFO);
+    NETTY_MAC_ADDRESS.setLevel(Level.SEVERE);
   }
 
   /** Writes and flushes each record whole; never closes the stream it was given. */
