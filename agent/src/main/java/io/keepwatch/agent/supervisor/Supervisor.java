@@ -381,7 +381,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
   }
 
   private void escalate(String why) {
-    LOG.warning("ESCALATED: " + why);
+    LOG.severe("ESCALATED: " + why); // error: restarting cannot help, a person must act
     observer.escalated();
     setMode(Mode.ESCALATED, why, false);
     journal.note("escalation", why);
