@@ -1,10 +1,9 @@
 package io.keepwatch.probes.process;
 
 import io.keepwatch.probes.Printable;
+import io.keepwatch.probes.files.BoundedFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.OptionalInt;
@@ -13,9 +12,10 @@ import java.util.OptionalInt;
  * Reads nginx's pidfile: the one reader of it in keepwatch (the process probe judges with it, the
  * supervisor tells a new master from the old one with it).
  *
- * <p>nginx writes the master's pid and a newline. The reader looks at nothing else: it opens only a
- * regular file (never a FIFO, which would block the open, nor a device such as /dev/zero), reads at
- * most {@link #MAX_BYTES} bytes, and accepts only a positive decimal pid.
+ * <p>nginx writes the master's pid and a newline. The reader looks at nothing else: it reads
+ * through {@link BoundedFile} (only a regular file, never a FIFO, which would block the open, nor a
+ * device such as /dev/zero; at most {@link #MAX_BYTES} bytes; never a thread stuck in open(2)), and
+ * accepts only a positive decimal pid.
  */
 public final class PidFile {
 
@@ -54,24 +54,17 @@ public final class PidFile {
 
   private PidFile() {}
 
-  /** Reads the pidfile now. Blocking but short: call it off the event loops. */
+  /** Reads the pidfile now. Blocking but short (at most a second): call it off the event loops. */
   public static Reading read(Path file) {
-    if (!Files.exists(file)) {
-      return new Missing(file);
-    }
-    if (!Files.isRegularFile(file)) {
-      return new Invalid(file, "is not a regular file");
-    }
     byte[] head;
-    try (InputStream in = Files.newInputStream(file)) {
-      head = in.readNBytes(MAX_BYTES + 1);
+    try {
+      head = BoundedFile.read(file, MAX_BYTES);
     } catch (NoSuchFileException e) {
-      return new Missing(file); // removed between the two looks: nginx just stopped
+      return new Missing(file); // nginx and keepalived remove it on a clean exit
+    } catch (BoundedFile.Refused e) {
+      return new Invalid(file, e.why());
     } catch (IOException e) {
       return new Invalid(file, "unreadable: " + e.getMessage());
-    }
-    if (head.length > MAX_BYTES) {
-      return new Invalid(file, "is longer than " + MAX_BYTES + " bytes, not a pidfile");
     }
     String text = new String(head, StandardCharsets.US_ASCII).strip();
     if (!text.matches("[0-9]{1,10}")) {

@@ -29,7 +29,7 @@ class PidFileTest {
         Arguments.of("-5\n", "holds '-5', not a pid"),
         Arguments.of("99999999999\n", "holds '99999999999', not a pid"),
         Arguments.of("4242 4243\n", "holds '4242 4243', not a pid"),
-        Arguments.of("4".repeat(33), "is longer than 32 bytes, not a pidfile"));
+        Arguments.of("4".repeat(33), "is 33 bytes, more than the limit of 32"));
   }
 
   @ParameterizedTest
@@ -52,7 +52,7 @@ class PidFileTest {
     Path file = dir.resolve("nginx.pid");
     Files.write(file, new byte[10 << 20]);
     assertEquals(
-        "pidfile " + file + " is longer than 32 bytes, not a pidfile",
+        "pidfile " + file + " is 10485760 bytes, more than the limit of 32",
         PidFile.read(file).describe());
   }
 
@@ -67,7 +67,13 @@ class PidFileTest {
       // A FIFO nobody writes to would block open(2) for good: this must return at once.
       PidFile.Reading reading =
           assertTimeoutPreemptively(Duration.ofSeconds(5), () -> PidFile.read(file));
-      assertEquals("pidfile " + file + " is not a regular file", reading.describe());
+      assertEquals(
+          "pidfile "
+              + file
+              + " is not a regular file ("
+              + (file.equals(dir) ? "a directory" : "a FIFO, socket or device")
+              + ")",
+          reading.describe());
     }
   }
 
