@@ -3,6 +3,7 @@ package io.keepwatch.agent.config;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Finds the brace or bracket a HOCON file never closes, so a file that ends too early is reported
@@ -20,6 +21,30 @@ final class Braces {
   /** The innermost opening brace or bracket left open at the end of the text, if any. */
   static Optional<Open> unclosed(String text) {
     Deque<Open> open = new ArrayDeque<>();
+    scan(text, open::push, () -> open.poll());
+    return Optional.ofNullable(open.peek());
+  }
+
+  /**
+   * The first brace or bracket that opens a level deeper than {@code max}, if any: the HOCON parser
+   * recurses once per level, and thousands of levels overflow its stack (issue 14).
+   */
+  static Optional<Open> deeperThan(String text, int max) {
+    int[] depth = {0};
+    Open[] first = {null};
+    scan(
+        text,
+        brace -> {
+          if (++depth[0] > max && first[0] == null) {
+            first[0] = brace;
+          }
+        },
+        () -> depth[0] = Math.max(0, depth[0] - 1));
+    return Optional.ofNullable(first[0]);
+  }
+
+  /** Calls {@code opened} for each '{' or '[' and {@code closed} for each '}' or ']'. */
+  private static void scan(String text, Consumer<Open> opened, Runnable closed) {
     int line = 1;
     boolean quoted = false;
     for (int i = 0; i < text.length(); i++) {
@@ -44,15 +69,10 @@ final class Braces {
       }
       switch (c) {
         case '"' -> quoted = true;
-        case '{', '[' -> open.push(new Open(c, line));
-        case '}', ']' -> {
-          if (!open.isEmpty()) {
-            open.pop();
-          }
-        }
+        case '{', '[' -> opened.accept(new Open(c, line));
+        case '}', ']' -> closed.run();
         default -> {}
       }
     }
-    return open.isEmpty() ? Optional.empty() : Optional.of(open.peek());
   }
 }

@@ -15,7 +15,6 @@ import io.keepwatch.agent.probing.ProbeKinds;
 import io.keepwatch.probes.Printable;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +38,30 @@ public final class ConfigLoader {
   private static final String PROBES = "keepwatch.probes";
   static final String PROBE_DEFAULTS = "keepwatch.probe-defaults";
   private static final Pattern PROBE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  /** Probes per configuration: thousands exhausted the heap (issue 14); a node needs a handful. */
+  static final int MAX_PROBES = 32;
+
+  /**
+   * A probe's interval: faster than 100 ms costs CPU for nothing (the process probe is the
+   * cheapest, and nginx's state does not change faster than keepalived can act); an hour is the
+   * longest that still watches anything.
+   */
+  static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+
+  static final Duration MAX_INTERVAL = Duration.ofHours(1);
+
+  /**
+   * A probe's timeout: below 50 ms a healthy nginx fails on a scheduling hiccup or a GC pause, and
+   * the agent restarts it for nothing (1 ms did, three times in ten seconds); above a minute a hung
+   * nginx goes unnoticed for minutes.
+   */
+  static final Duration MIN_TIMEOUT = Duration.ofMillis(50);
+
+  static final Duration MAX_TIMEOUT = Duration.ofMinutes(1);
+
+  private static final Duration SECOND = Duration.ofSeconds(1);
+  private static final Duration TEN_MINUTES = Duration.ofMinutes(10);
 
   /** The loaded configuration and the effective merged tree (for "config check"). */
   public record Loaded(AgentConfig config, Config effective) {
@@ -73,31 +96,40 @@ public final class ConfigLoader {
 
   /** Loads {@code file} over the defaults. */
   public static Loaded load(Path file) throws ConfigError {
-    if (!Files.isRegularFile(file)) {
-      throw new ConfigError(
-          file.toString(), "", Files.exists(file) ? "not a regular file" : "no such file");
-    }
-    if (!Files.isReadable(file)) {
-      throw new ConfigError(file.toString(), "", "not readable (permissions)");
-    }
+    ConfigFiles files = new ConfigFiles();
+    String text = files.read(file);
     Config user;
     try {
+      // Typesafe Config opens the file again (it must, to resolve includes relative to it); the
+      // read above has checked it, and the includer checks every file it includes.
       user =
           ConfigFactory.parseFile(
               file.toFile(),
-              ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+              ConfigParseOptions.defaults()
+                  .setSyntax(ConfigSyntax.CONF)
+                  .setAllowMissing(false)
+                  .setIncluder(files));
+    } catch (ConfigFiles.Refused e) {
+      throw e.error();
     } catch (ConfigException e) {
-      throw fromTypesafe(e, readQuietly(file));
+      throw fromTypesafe(e, text);
     }
     return build(user, file.toString());
   }
 
   /** Parses HOCON text as if it were a file named {@code name}; for tests and tools. */
   public static Loaded parse(String text, String name) throws ConfigError {
+    ConfigFiles.requireShallow(text, name);
     Config user;
     try {
       user =
-          ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(name));
+          ConfigFactory.parseString(
+              text,
+              ConfigParseOptions.defaults()
+                  .setOriginDescription(name)
+                  .setIncluder(new ConfigFiles()));
+    } catch (ConfigFiles.Refused e) {
+      throw e.error();
     } catch (ConfigException e) {
       throw fromTypesafe(e, text);
     }
@@ -116,6 +148,11 @@ public final class ConfigLoader {
       merged = user.withFallback(reference).resolve();
     } catch (ConfigException e) {
       throw fromTypesafe(e);
+    } catch (StackOverflowError e) {
+      // A chain of thousands of substitutions (a = ${b}, b = ${c}...) recurses once per link;
+      // the file size limit keeps it short of the heap, not of the stack. The stack has unwound
+      // here, and nothing was half-built.
+      throw new ConfigError(source, "", "substitutions (${...}) chained too deeply to resolve");
     }
     ErrorList errors = new ErrorList();
     new KeyChecker(resolvedReference, merged, errors).check(user.root(), List.of());
@@ -158,11 +195,24 @@ public final class ConfigLoader {
     List<String> configTest = errors.take(() -> f.argv("keepwatch.nginx.config-test"), null);
     List<String> restartCommand = errors.take(() -> f.argv("keepwatch.nginx.restart"), null);
     Duration commandTimeout =
-        errors.take(() -> f.positiveDuration("keepwatch.nginx.command-timeout"), null);
+        errors.take(
+            () -> f.durationWithin("keepwatch.nginx.command-timeout", SECOND, TEN_MINUTES), null);
     List<String> configDump = errors.take(() -> f.argv("keepwatch.nginx.config-dump"), null);
     Duration fingerprintInterval =
         errors.take(() -> f.duration("keepwatch.nginx.config-fingerprint-interval"), null);
-    Duration grace = errors.take(() -> f.positiveDuration("keepwatch.restart.grace"), null);
+    if (fingerprintInterval != null
+        && !fingerprintInterval.isZero()
+        && fingerprintInterval.compareTo(MIN_INTERVAL) < 0) {
+      errors.add(
+          f.error(
+              "keepwatch.nginx.config-fingerprint-interval",
+              "must be 0s (never) or at least 100ms (each run starts nginx -T), got "
+                  + fingerprintInterval.toMillis()
+                  + " ms"));
+    }
+    Duration grace =
+        errors.take(
+            () -> f.durationWithin("keepwatch.restart.grace", MIN_INTERVAL, TEN_MINUTES), null);
     Duration holdVip = errors.take(() -> f.duration("keepwatch.restart.hold-vip"), null);
     if (grace != null && holdVip != null && holdVip.compareTo(grace) > 0) {
       // Name the one of the two the user's file set: the other is only a default.
@@ -185,16 +235,49 @@ public final class ConfigLoader {
     Boolean restartEnabled = errors.take(() -> f.bool("keepwatch.restart.enabled"), null);
     Integer maxAttempts =
         errors.take(() -> f.integer("keepwatch.restart.max-attempts", 1, 1000), null);
-    Duration window = errors.take(() -> f.positiveDuration("keepwatch.restart.window"), null);
-    Duration backoff = errors.take(() -> f.positiveDuration("keepwatch.restart.backoff"), null);
+    Duration window =
+        errors.take(
+            () -> f.durationWithin("keepwatch.restart.window", SECOND, Duration.ofDays(1)), null);
+    Duration backoff =
+        errors.take(
+            () -> f.durationWithin("keepwatch.restart.backoff", MIN_TIMEOUT, TEN_MINUTES), null);
+    if (maxAttempts != null && window != null && grace != null && backoff != null) {
+      // Attempts are at least a grace and a back-off apart: a window shorter than that many gaps
+      // can never hold max-attempts of them, so the node would never escalate, only restart.
+      Duration gaps = grace.plus(backoff).multipliedBy(maxAttempts - 1L);
+      if (window.compareTo(gaps) < 0) {
+        // Name the key the user's file set: the others are only defaults.
+        String blamed =
+            java.util.stream.Stream.of("window", "grace", "backoff", "max-attempts")
+                .map(k -> "keepwatch.restart." + k)
+                .filter(k -> !f.isDefault(k))
+                .findFirst()
+                .orElse("keepwatch.restart.window");
+        errors.add(
+            f.error(
+                blamed,
+                "restart.window ("
+                    + window.toMillis()
+                    + " ms) must be at least (max-attempts - 1) x (grace + backoff) = "
+                    + gaps.toMillis()
+                    + " ms: the attempts could never fall within one window, and nginx would be"
+                    + " restarted forever instead of escalating"));
+      }
+    }
     List<List<String>> escalationCommands =
         errors.take(() -> f.argvList("keepwatch.escalation.commands"), null);
     Boolean sticky = errors.take(() -> f.bool("keepwatch.escalation.sticky"), null);
     Duration escalationTimeout =
-        errors.take(() -> f.positiveDuration("keepwatch.escalation.command-timeout"), null);
+        errors.take(
+            () ->
+                f.durationWithin("keepwatch.escalation.command-timeout", MIN_INTERVAL, TEN_MINUTES),
+            null);
     Optional<URI> webhook = errors.take(() -> f.optionalUrl("keepwatch.escalation.webhook"), null);
     Duration webhookTimeout =
-        errors.take(() -> f.positiveDuration("keepwatch.escalation.webhook-timeout"), null);
+        errors.take(
+            () ->
+                f.durationWithin("keepwatch.escalation.webhook-timeout", MIN_INTERVAL, MAX_TIMEOUT),
+            null);
     Optional<Path> trackPath = errors.take(() -> f.optionalPath("keepwatch.track-file.path"), null);
     Integer upValue =
         errors.take(
@@ -316,6 +399,20 @@ public final class ConfigLoader {
       return List.of();
     }
     Map<String, ConfigValue> sorted = new TreeMap<>(entries);
+    long configured =
+        sorted.values().stream().filter(v -> v.valueType() != ConfigValueType.NULL).count();
+    if (configured > MAX_PROBES) {
+      errors.add(
+          new ConfigError(
+              Fields.where(entries.origin()),
+              PROBES,
+              configured
+                  + " probes; at most "
+                  + MAX_PROBES
+                  + " (each runs on its own schedule and holds its own state: a few are enough"
+                  + " for one nginx)"));
+      return List.of();
+    }
     List<ProbeSpec> specs = new ArrayList<>();
     int brokenProbes = 0;
     for (Map.Entry<String, ConfigValue> entry : sorted.entrySet()) {
@@ -363,8 +460,10 @@ public final class ConfigLoader {
     Integer rise = errors.take(() -> f.integer("rise", 1, 1000), null);
     Integer fall = errors.take(() -> f.integer("fall", 1, 1000), null);
     ProbeSpec.Target target = errors.take(() -> kind.readTarget(f), null);
-    Duration interval = errors.take(() -> f.positiveDuration("interval"), null);
-    Duration timeout = errors.take(() -> f.positiveDuration("timeout"), null);
+    Duration interval =
+        errors.take(() -> f.durationWithin("interval", MIN_INTERVAL, MAX_INTERVAL), null);
+    Duration timeout =
+        errors.take(() -> f.durationWithin("timeout", MIN_TIMEOUT, MAX_TIMEOUT), null);
     Boolean critical = errors.take(() -> f.bool("critical"), null);
     Optional<OnFailure> onFailure = errors.take(() -> onFailure(f), null);
     errors.throwIfAny();
@@ -406,14 +505,6 @@ public final class ConfigLoader {
           "unknown kind " + kind.render() + "; must be one of " + ProbeKinds.names());
     }
     return known.get();
-  }
-
-  private static String readQuietly(Path file) {
-    try {
-      return Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
-    } catch (java.io.IOException | RuntimeException e) {
-      return "";
-    }
   }
 
   /**

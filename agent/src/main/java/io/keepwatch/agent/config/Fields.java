@@ -99,6 +99,27 @@ public final class Fields {
     return value;
   }
 
+  /** A duration from {@code min} to {@code max}; outside it the error names the allowed range. */
+  public Duration durationWithin(String key, Duration min, Duration max) throws ConfigError {
+    Duration value = duration(key);
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw error(
+          key, "must be from " + words(min) + " to " + words(max) + ", got " + rendered(key));
+    }
+    return value;
+  }
+
+  /** 100ms, 5s, 1m, 1h: as a person writes it in the file. */
+  static String words(Duration d) {
+    if (d.toMillis() % 3_600_000 == 0) {
+      return d.toHours() + "h";
+    }
+    if (d.toMillis() % 60_000 == 0) {
+      return d.toMinutes() + "m";
+    }
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
   /** A duration of zero or more. */
   public Duration duration(String key) throws ConfigError {
     Duration value;

@@ -1,10 +1,12 @@
 package io.keepwatch.agent.config;
 
+import io.keepwatch.probes.files.BoundedFile;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,6 +60,12 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
   }
 
   /** The toolkit's keys that keepwatch does not implement, with what to do instead. */
+  /** A web config is a few lines; a larger file is refused before it is parsed. */
+  static final int MAX_WEB_CONFIG_BYTES = 64 * 1024;
+
+  /** A certificate chain or a CA bundle in PEM (Debian's whole bundle is about 220 KiB). */
+  static final int MAX_PEM_BYTES = 1024 * 1024;
+
   private static final Map<String, String> UNSUPPORTED_TLS =
       Map.of(
           "cert", "write the certificate to a file and set cert_file",
@@ -108,11 +116,11 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
      * Java accepts a key that is not the certificate's and fails every handshake later; a signature
      * made with the key and checked with the certificate's public key tells now.
      */
-    private void checkKeyMatchesCertificate() throws IOException {
-      try (java.io.InputStream in = Files.newInputStream(certFile)) {
+    private void checkKeyMatchesCertificate(byte[] certPem, byte[] keyPem) throws IOException {
+      try (java.io.InputStream in = new ByteArrayInputStream(certPem)) {
         java.security.cert.Certificate cert =
             java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-        String pem = Files.readString(keyFile, StandardCharsets.ISO_8859_1);
+        String pem = new String(keyPem, StandardCharsets.ISO_8859_1);
         byte[] der =
             java.util.Base64.getMimeDecoder()
                 .decode(
@@ -151,6 +159,10 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
       }
     }
 
+    private java.io.InputStream clientCa() throws IOException {
+      return new ByteArrayInputStream(BoundedFile.read(clientCaFile.orElseThrow(), MAX_PEM_BYTES));
+    }
+
     /** The files whose change means the context must be built again. */
     public List<Path> files() {
       List<Path> files = new ArrayList<>(List.of(certFile, keyFile));
@@ -164,8 +176,12 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
      * @throws IOException saying which file could not be used and why
      */
     public SslContext context() throws IOException {
+      // Read through BoundedFile, never by path: a FIFO or a huge file there is refused, not
+      // waited on or loaded whole.
+      byte[] cert = BoundedFile.read(certFile, MAX_PEM_BYTES);
+      byte[] key = BoundedFile.read(keyFile, MAX_PEM_BYTES);
       SslContextBuilder builder =
-          SslContextBuilder.forServer(certFile.toFile(), keyFile.toFile())
+          SslContextBuilder.forServer(new ByteArrayInputStream(cert), new ByteArrayInputStream(key))
               .sslProvider(SslProvider.JDK)
               .protocols(protocols);
       switch (clientAuth) {
@@ -178,18 +194,14 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
                 .clientAuth(ClientAuth.REQUIRE)
                 .trustManager(InsecureTrustManagerFactory.INSTANCE);
         case "VerifyClientCertIfGiven" ->
-            builder
-                .clientAuth(ClientAuth.OPTIONAL)
-                .trustManager(clientCaFile.orElseThrow().toFile());
+            builder.clientAuth(ClientAuth.OPTIONAL).trustManager(clientCa());
         case "RequireAndVerifyClientCert" ->
-            builder
-                .clientAuth(ClientAuth.REQUIRE)
-                .trustManager(clientCaFile.orElseThrow().toFile());
+            builder.clientAuth(ClientAuth.REQUIRE).trustManager(clientCa());
         default -> builder.clientAuth(ClientAuth.NONE);
       }
       try {
         SslContext context = builder.build();
-        checkKeyMatchesCertificate();
+        checkKeyMatchesCertificate(cert, key);
         return context;
       } catch (SSLException | IllegalArgumentException e) {
         throw new IOException(
@@ -219,7 +231,7 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
   public static WebConfig read(Path file) throws ConfigError {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = BoundedFile.readUtf8(file, MAX_WEB_CONFIG_BYTES);
     } catch (IOException e) {
       throw new ConfigError(file.toString(), "", "cannot read the web config file: " + ioReason(e));
     }
@@ -380,7 +392,7 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
     String text;
     try {
       // Latin-1 decodes any bytes: a binary (DER) key is then simply not PEM.
-      text = Files.readString(key, StandardCharsets.ISO_8859_1);
+      text = new String(BoundedFile.read(key, MAX_PEM_BYTES), StandardCharsets.ISO_8859_1);
     } catch (IOException e) {
       errors.add(error(file, node, "tls_server_config.key_file", "cannot read " + ioReason(e)));
       return;
@@ -540,6 +552,9 @@ public record WebConfig(Path file, Optional<Tls> tls, Map<String, String> users)
   }
 
   private static String ioReason(IOException e) {
+    if (e instanceof BoundedFile.Refused refused) {
+      return refused.why();
+    }
     if (e instanceof java.nio.file.NoSuchFileException) {
       return "no such file";
     }

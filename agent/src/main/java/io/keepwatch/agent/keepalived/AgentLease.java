@@ -6,8 +6,9 @@ import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.agent.verdict.Snapshot;
 import io.keepwatch.agent.verdict.Verdict;
+import io.keepwatch.probes.Printable;
+import io.keepwatch.probes.files.BoundedFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -70,8 +71,8 @@ public final class AgentLease implements Judge.Listener {
       return Optional.empty();
     }
     String text;
-    try (InputStream in = Files.newInputStream(file)) {
-      text = new String(in.readNBytes(64), StandardCharsets.US_ASCII).strip();
+    try {
+      text = new String(BoundedFile.read(file, 64), StandardCharsets.US_ASCII).strip();
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -80,7 +81,8 @@ public final class AgentLease implements Judge.Listener {
         || !fields[0].matches("[01]")
         || !fields[1].matches("[01]")
         || !fields[2].matches("[0-9]{1,15}")) {
-      LOG.warning("lease " + file + " holds '" + text + "', not a lease: not kept");
+      LOG.warning(
+          "lease " + file + " holds " + Printable.quoted(text, 64) + ", not a lease: not kept");
       return Optional.empty();
     }
     long left = Long.parseLong(fields[2]) - now;

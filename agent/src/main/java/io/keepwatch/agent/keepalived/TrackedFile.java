@@ -1,6 +1,7 @@
 package io.keepwatch.agent.keepalived;
 
 import io.keepwatch.agent.files.SmallFiles;
+import io.keepwatch.probes.files.BoundedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,8 +60,9 @@ final class TrackedFile {
 
   private String readBack() {
     try {
-      return Files.readString(path, StandardCharsets.US_ASCII).strip();
-    } catch (IOException | java.io.UncheckedIOException e) {
+      // Bounded: someone may have put a FIFO or a huge file there; either is simply "not ours".
+      return new String(BoundedFile.read(path, 32), StandardCharsets.US_ASCII).strip();
+    } catch (IOException e) {
       return null;
     }
   }

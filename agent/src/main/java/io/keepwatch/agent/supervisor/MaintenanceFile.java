@@ -8,8 +8,8 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValueFactory;
 import io.keepwatch.agent.files.SmallFiles;
+import io.keepwatch.probes.files.BoundedFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -26,8 +26,20 @@ import java.util.logging.Logger;
  */
 public final class MaintenanceFile {
 
-  /** Maintenance as an operator set it. */
-  public record Maintenance(String reason, Instant since) {}
+  /** Maintenance as an operator set it; a reason longer than {@link #MAX_REASON} is cut. */
+  public record Maintenance(String reason, Instant since) {
+    public Maintenance {
+      if (reason.length() > MAX_REASON) {
+        reason = reason.substring(0, MAX_REASON) + "...";
+      }
+    }
+  }
+
+  /** A reason is one line for /check and the log: longer ones are cut to this many characters. */
+  public static final int MAX_REASON = 200;
+
+  /** What save() writes is under 400 bytes; anything much larger was not written by keepwatch. */
+  static final int MAX_BYTES = 4096;
 
   private static final Logger LOG = Logger.getLogger("keepwatch");
 
@@ -49,16 +61,19 @@ public final class MaintenanceFile {
     return file;
   }
 
-  /** The saved state; a damaged file is reported and read as maintenance ON (the safe side). */
+  /**
+   * The saved state; a damaged file (not a regular file, over {@link #MAX_BYTES}, not the JSON
+   * keepwatch writes) is reported and read as maintenance ON (the safe side). {@code "maintenance":
+   * false} is off.
+   */
   public Optional<Maintenance> load() {
     String text;
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = BoundedFile.readUtf8(file, MAX_BYTES);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      LOG.warning(
-          "cannot read " + file + " (" + e.getMessage() + "); staying in maintenance to be safe");
+      LOG.warning("cannot read " + e.getMessage() + "; staying in maintenance to be safe");
       return Optional.of(
           new Maintenance("state file unreadable: " + e.getMessage(), Instant.now()));
     }
@@ -66,6 +81,10 @@ public final class MaintenanceFile {
       Config state =
           ConfigFactory.parseString(
               text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+      if (state.hasPath("maintenance") && !state.getBoolean("maintenance")) {
+        LOG.info(file + " says maintenance is off");
+        return Optional.empty();
+      }
       return Optional.of(
           new Maintenance(state.getString("reason"), Instant.parse(state.getString("since"))));
     } catch (ConfigException | DateTimeParseException e) {

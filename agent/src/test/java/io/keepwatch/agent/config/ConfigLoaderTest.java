@@ -141,7 +141,7 @@ class ConfigLoaderTest {
         Arguments.of(
             "zero timeout",
             "keepwatch.probes.home.timeout = 0s\n",
-            ":1: keepwatch.probes.home.timeout: must be a positive duration"),
+            ":1: keepwatch.probes.home.timeout: must be from 50ms to 1m, got \"0s\""),
         Arguments.of(
             "address without port",
             "keepwatch.http.listen = \"127.0.0.1\"\n",
