@@ -399,6 +399,11 @@ public final class Agent implements AutoCloseable {
             + fresh.judge().snapshot().verdict().state());
   }
 
+  /** A reload that failed outside {@link #reload} (a bug): counted as refused all the same. */
+  public void reloadFailed() {
+    meters.reloaded(false);
+  }
+
   private void awaitVerdictOrStop(CompletableFuture<Void> judged) {
     try {
       CompletableFuture.anyOf(judged, stopping)
