@@ -1,6 +1,7 @@
 package io.keepwatch.agent.endpoints;
 
 import io.keepwatch.agent.keepalived.KeepalivedView;
+import io.keepwatch.agent.log.Throttle;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
 import io.keepwatch.agent.metrics.MetricsEndpoint;
 import io.keepwatch.agent.supervisor.ActionRecord;
@@ -36,7 +37,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -70,9 +70,8 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
       MetricsEndpoint metrics,
       KeepwatchMeters meters) {}
 
-  private static final long WARNING_EVERY_NANOS = 1_000_000_000L;
-  private final java.util.concurrent.atomic.AtomicLong lastWarningNanos =
-      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - WARNING_EVERY_NANOS);
+  /** Shared by every connection: a flood of bad connections gets one warning a second in all. */
+  private static final Throttle WARNINGS = new Throttle(LOG);
 
   private final Sources sources;
   private final Optional<OperatorControl> control;
@@ -447,16 +446,16 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
         cause instanceof IOException
             || cause instanceof ReadTimeoutException
             || cause instanceof PrematureChannelClosureException;
-    long now = System.nanoTime();
-    long last = lastWarningNanos.get();
-    boolean warn =
-        !routine && now - last >= WARNING_EVERY_NANOS && lastWarningNanos.compareAndSet(last, now);
-    LOG.log(
-        warn ? Level.WARNING : Level.FINE,
+    String line =
         "endpoint connection from "
             + ctx.channel().remoteAddress()
             + " failed: "
-            + Printable.escaped(String.valueOf(cause)));
+            + Printable.escaped(String.valueOf(cause));
+    if (routine) {
+      LOG.fine(line);
+    } else {
+      WARNINGS.warning(line);
+    }
     var unused = ctx.close();
   }
 }

@@ -1,5 +1,7 @@
 package io.keepwatch.agent.keepalived;
 
+import io.keepwatch.agent.log.Throttle;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -30,6 +32,7 @@ public final class NotifyFifoReader implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger("keepwatch");
   private static final long CHECK_REPLACED_MILLIS = 1000;
 
+  private final Throttle skipped = new Throttle(LOG);
   private final Path fifo;
   private final VrrpRoles roles;
   private final Thread thread;
@@ -71,7 +74,8 @@ public final class NotifyFifoReader implements AutoCloseable {
   /** Reads lines until the path names another file than the one open, or until closed. */
   private void readUntilReplaced(FileChannel channel, Object key) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(4096);
-    StringBuilder line = new StringBuilder();
+    // Bytes, decoded as UTF-8 once the line is whole: a name may hold any language's letters.
+    ByteArrayOutputStream line = new ByteArrayOutputStream(NotifyLine.MAX_LENGTH);
     boolean discarding = false;
     // A watcher wakes the blocked read by writing a newline when the FIFO is replaced or we stop.
     Thread watcher = new Thread(() -> watchForReplacement(key), "keepwatch-notify-fifo-watch");
@@ -85,22 +89,22 @@ public final class NotifyFifoReader implements AutoCloseable {
           return;
         }
         for (int i = 0; i < n; i++) {
-          char c = (char) (buffer.get(i) & 0xff);
-          if (c == '\n') {
-            if (!discarding && line.length() > 0) {
-              handle(line.toString());
+          byte b = buffer.get(i);
+          if (b == '\n') {
+            if (!discarding && line.size() > 0) {
+              handle(line.toString(StandardCharsets.UTF_8));
             }
-            line.setLength(0);
+            line.reset();
             discarding = false;
-          } else if (line.length() >= NotifyLine.MAX_LENGTH) {
+          } else if (line.size() >= NotifyLine.MAX_LENGTH) {
             if (!discarding) {
-              LOG.warning(
+              skipped.warning(
                   "notify FIFO: line longer than " + NotifyLine.MAX_LENGTH + " bytes skipped");
             }
             discarding = true;
-            line.setLength(0);
+            line.reset();
           } else if (!discarding) {
-            line.append(c);
+            line.write(b);
           }
         }
       }
@@ -113,7 +117,7 @@ public final class NotifyFifoReader implements AutoCloseable {
     try {
       roles.apply(NotifyLine.parse(text));
     } catch (IllegalArgumentException e) {
-      LOG.warning("notify FIFO: skipped a line: " + e.getMessage());
+      skipped.warning("notify FIFO: skipped a line: " + e.getMessage());
     }
   }
 

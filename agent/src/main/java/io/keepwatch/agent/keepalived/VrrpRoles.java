@@ -1,5 +1,6 @@
 package io.keepwatch.agent.keepalived;
 
+import io.keepwatch.agent.log.Throttle;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -27,12 +28,13 @@ public final class VrrpRoles {
   }
 
   /** The states a VRRP instance reports; one gauge series each. */
-  public static final List<String> STATES = List.of("MASTER", "BACKUP", "FAULT", "STOP");
+  public static final List<String> STATES = NotifyLine.STATES;
 
   /** More distinct names than this are not a real keepalived.conf: ignore the rest. */
   static final int MAX_NAMES = 64;
 
   private static final Logger LOG = Logger.getLogger("keepwatch");
+  private final Throttle tooMany = new Throttle(LOG);
 
   private final Clock clock;
   private final Observer observer;
@@ -50,14 +52,25 @@ public final class VrrpRoles {
 
   /** Applies one line from keepalived. Called on the FIFO reader thread only. */
   void apply(NotifyLine line) {
-    if (!line.type().equals("INSTANCE") && !line.type().equals("GROUP")) {
-      LOG.fine("notify FIFO: ignoring " + line.type() + " line for " + line.name());
+    if (line.checker()) {
+      // keepalived's checkers (global notify_fifo): not about VRRP roles; quietly not ours
+      LOG.fine("notify FIFO: ignoring " + line.type() + " " + line.name() + " " + line.state());
       return;
     }
     String key = line.type().equals("GROUP") ? "group " + line.name() : line.name();
     Role before = roles.get(key);
     if (before == null && roles.size() >= MAX_NAMES) {
-      LOG.warning("notify FIFO: more than " + MAX_NAMES + " VRRP names; ignoring " + key);
+      tooMany.warning("notify FIFO: more than " + MAX_NAMES + " VRRP names; ignoring " + key);
+      return;
+    }
+    if (line.event()) {
+      // A priority change without a change of role: the role stays, no transition is counted.
+      if (before != null) {
+        Map<String, Role> next = new LinkedHashMap<>(roles);
+        next.put(key, new Role(before.type(), before.state(), line.priority(), before.since()));
+        roles = Map.copyOf(next);
+      }
+      LOG.info("VRRP " + key + ": " + line.state() + ", priority " + line.priority());
       return;
     }
     Map<String, Role> next = new LinkedHashMap<>(roles);

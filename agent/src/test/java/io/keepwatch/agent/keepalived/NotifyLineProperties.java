@@ -1,8 +1,10 @@
 package io.keepwatch.agent.keepalived;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.ReadableReason;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -74,5 +76,57 @@ class NotifyLineProperties {
   @Property(tries = 3000)
   void editedLinesParseOrSayWhy(@ForAll("editedLines") String line) {
     parsesOrSaysWhy(line);
+  }
+
+  /**
+   * What reaches a metric label is from a fixed set, whatever the line (issue 14: each new state
+   * word was a new series, until /metrics was 1.5 MB and the heap gone; a priority of 99999 was
+   * accepted).
+   */
+  @Property(tries = 3000)
+  void everyParsedLineHasAKnownStateAndAPriorityUpTo255(@ForAll("lineShapes") String line) {
+    NotifyLine parsed;
+    try {
+      parsed = NotifyLine.parse(line);
+    } catch (IllegalArgumentException e) {
+      return;
+    }
+    if (parsed.checker()) {
+      assertTrue(List.of("UP", "DOWN").contains(parsed.state()), parsed::toString);
+    } else {
+      assertTrue(NotifyLine.STATES.contains(parsed.state()) || parsed.event(), parsed::toString);
+      assertTrue(parsed.priority() >= 0 && parsed.priority() <= 255, parsed::toString);
+      assertTrue(parsed.name().codePoints().noneMatch(Character::isISOControl), parsed::toString);
+    }
+  }
+
+  /** Lines of keepalived's shape with any state word, priority and name, C1 controls included. */
+  @Provide
+  Arbitrary<String> lineShapes() {
+    Arbitrary<String> names =
+        Arbitraries.strings().all().excludeChars('"', '\n').ofMinLength(1).ofMaxLength(20);
+    Arbitrary<String> words =
+        Arbitraries.oneOf(states(), Arbitraries.strings().withCharRange('A', 'Z').ofLength(5));
+    return Combinators.combine(
+            Arbitraries.of("INSTANCE", "GROUP"),
+            names,
+            words,
+            Arbitraries.integers().between(0, 99999))
+        .as((t, n, w, p) -> t + " \"" + n + "\" " + w + " " + p);
+  }
+
+  /** Instance names in any language come through as they are. */
+  @Property(tries = 500)
+  void unicodeNamesParseIntact(@ForAll("unicodeNames") String name) {
+    assertEquals(name, NotifyLine.parse("INSTANCE \"" + name + "\" MASTER 100").name());
+  }
+
+  @Provide
+  Arbitrary<String> unicodeNames() {
+    return Arbitraries.strings()
+        .withCharRange('\u00a0', '\ud7ff')
+        .excludeChars('"')
+        .ofMinLength(1)
+        .ofMaxLength(40);
   }
 }
