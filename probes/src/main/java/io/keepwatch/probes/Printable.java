@@ -1,6 +1,11 @@
 package io.keepwatch.probes;
 
-/** Outside input shown in a message: quoted, cut to a length, control characters made visible. */
+/**
+ * Outside input shown in a message: quoted, cut to a length, control characters made visible. The
+ * one escaper of keepwatch: the log, /check, /status, the status page and the CLI all show outside
+ * text through {@link #escaped}, so ESC, BEL, CR and C1 controls never reach a terminal or a
+ * journal raw, and every other character (any language's letters) is kept as it is.
+ */
 public final class Printable {
 
   private Printable() {}
@@ -28,12 +33,23 @@ public final class Printable {
     return words.isBlank() ? "unknown error" : words;
   }
 
-  /** {@code text} with each control character written as {@code \xNN}: one line, nothing hidden. */
+  /**
+   * {@code text} with each control character (C0, DEL and C1: U+0000-001F, U+007F-009F) written as
+   * {@code \xNN}: one line, nothing hidden, nothing a terminal acts on. Idempotent: escaped text
+   * holds no control character.
+   */
   public static String escaped(String text) {
-    StringBuilder out = new StringBuilder(text.length());
+    if (text.chars().noneMatch(Character::isISOControl)) {
+      return text; // the common case, without a copy
+    }
+    StringBuilder out = new StringBuilder(text.length() + 16);
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      out.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+      if (Character.isISOControl(c)) {
+        out.append(String.format("\\x%02x", (int) c));
+      } else {
+        out.append(c);
+      }
     }
     return out.toString();
   }

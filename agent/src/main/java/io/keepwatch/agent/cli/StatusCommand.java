@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
+import io.keepwatch.probes.Printable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -68,15 +69,15 @@ final class StatusCommand {
   }
 
   private static void print(Config status, PrintStream out) {
-    String reason = status.getString("reason");
-    out.println(status.getString("state") + (reason.isEmpty() ? "" : " " + reason));
+    String reason = text(status, "reason");
+    out.println(text(status, "state") + (reason.isEmpty() ? "" : " " + reason));
     out.println(
         "  since "
-            + status.getString("since")
+            + text(status, "since")
             + " on "
-            + status.getString("node")
+            + text(status, "node")
             + ", keepwatch "
-            + status.getString("version"));
+            + text(status, "version"));
     out.println();
     String format = "  %-12s %-12s %-8s %-8s %-10s %-9s %s%n";
     out.printf(format, "PROBE", "KIND", "CRITICAL", "HEALTH", "IN A ROW", "LATENCY", "LAST RESULT");
@@ -90,14 +91,14 @@ final class StatusCommand {
         int ok = p.getInt("consecutive_successes");
         streak = ok > 0 ? ok + " ok" : p.getInt("consecutive_failures") + " failed";
         latency = String.format("%.1f ms", p.getDouble("last.latency_ms"));
-        last = p.getString("last.detail");
+        last = text(p, "last.detail");
       }
       out.printf(
           format,
-          entry.getKey(),
-          p.getString("kind"),
+          Printable.escaped(entry.getKey()),
+          text(p, "kind"),
           p.getBoolean("critical") ? "yes" : "no",
-          p.getString("health"),
+          text(p, "health"),
           streak,
           latency,
           last);
@@ -111,10 +112,10 @@ final class StatusCommand {
         boolean holdsVip = role.hasPath("holds_vip") && role.getBoolean("holds_vip");
         out.printf(
             "  %-16s %-8s priority %-4d since %s%s%n",
-            name,
-            role.getString("state"),
+            Printable.escaped(name),
+            text(role, "state"),
             role.getInt("priority"),
-            role.getString("since"),
+            text(role, "since"),
             holdsVip ? "  (holds the VIP)" : "");
       }
     }
@@ -126,12 +127,20 @@ final class StatusCommand {
       for (Config action : actions.subList(Math.max(0, actions.size() - 8), actions.size())) {
         out.println(
             "  "
-                + action.getString("at")
+                + text(action, "at")
                 + "  "
-                + action.getString("action")
+                + text(action, "action")
                 + ": "
-                + action.getString("outcome"));
+                + text(action, "outcome"));
       }
     }
+  }
+
+  /**
+   * A string of the agent's answer as it may be shown on a terminal: escaped (the agent escapes
+   * already; an agent of another version, or whatever answers on its port, may not).
+   */
+  private static String text(Config config, String path) {
+    return Printable.escaped(config.getString(path));
   }
 }

@@ -7,6 +7,7 @@ import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.ProbeStatus;
 import io.keepwatch.agent.verdict.RiseFall;
 import io.keepwatch.agent.verdict.Snapshot;
+import io.keepwatch.probes.Printable;
 import io.keepwatch.probes.ProbeResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,7 +85,27 @@ public final class StatusDocuments {
     // Whether /check answers 200 only because restart.hold-vip is in force (was "holds_vip",
     // which read as "this node holds the VIP").
     root.put("hold_vip_in_force", snapshot.holdsVip());
-    return root;
+    return escapedStrings(root);
+  }
+
+  /**
+   * Every string in the tree, keys included, through {@link Printable#escaped}: /status shows
+   * outside text (reasons, nginx's output, VRRP names) as the log, /check and the CLI do.
+   */
+  @SuppressWarnings("unchecked")
+  private static <T> T escapedStrings(T value) {
+    if (value instanceof String text) {
+      return (T) Printable.escaped(text);
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      map.forEach((k, v) -> out.put(Printable.escaped(String.valueOf(k)), escapedStrings(v)));
+      return (T) out;
+    }
+    if (value instanceof List<?> list) {
+      return (T) list.stream().map(StatusDocuments::escapedStrings).toList();
+    }
+    return value;
   }
 
   /** The /status JSON. Typesafe Config, already a dependency, renders valid JSON. */
@@ -128,7 +149,9 @@ public final class StatusDocuments {
     return StatusPage.render(snapshot, actions, keepalived, info, java.time.Instant.now());
   }
 
+  /** Outside text for HTML: control characters as {@link Printable} writes them, then entities. */
   static String escape(String text) {
+    text = Printable.escaped(text);
     StringBuilder out = new StringBuilder(text.length());
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

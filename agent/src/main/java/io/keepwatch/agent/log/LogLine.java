@@ -1,5 +1,6 @@
 package io.keepwatch.agent.log;
 
+import io.keepwatch.probes.Printable;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -34,7 +35,9 @@ public final class LogLine extends Formatter {
     }
     line.append(Priority.word(record.getLevel()))
         .append(' ')
-        .append(formatMessage(record).replace('\n', ' '))
+        // Outside input (reasons, names, nginx's output) may hold any character: escaped here,
+        // for every line, so nothing reaches the terminal or the journal raw.
+        .append(Printable.escaped(formatMessage(record).replace('\n', ' ')))
         .append('\n');
     if (record.getThrown() != null) {
       StringWriter trace = new StringWriter();

@@ -1,5 +1,6 @@
 package io.keepwatch.agent.verdict;
 
+import io.keepwatch.probes.Printable;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -38,7 +39,7 @@ public record CheckAnswer(int status, byte[] body) {
 
   /** A 200 or 503 with the verdict line ("UP" when UP). */
   static CheckAnswer answer(Verdict verdict, boolean ok) {
-    String line = verdict.state() == NodeState.UP ? "UP" : verdict.line();
+    String line = verdict.state() == NodeState.UP ? "UP" : Printable.escaped(verdict.line());
     return new CheckAnswer(ok ? 200 : 503, (line + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
