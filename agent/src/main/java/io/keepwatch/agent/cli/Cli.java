@@ -7,6 +7,7 @@ import io.keepwatch.agent.config.ConfigError;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.endpoints.StartFailure;
+import io.keepwatch.agent.keepalived.FatalErrors;
 import io.keepwatch.agent.log.LogSetup;
 import io.keepwatch.agent.log.Priority;
 import java.io.IOException;
@@ -212,6 +213,7 @@ public final class Cli {
     ConfigLoader.Loaded loaded = load(configFile);
     AgentConfig config = loaded.config();
     LogSetup.toStdout(out, outIsJournal);
+    FatalErrors.install();
     Agent.ConfigSource source = () -> load(configFile).config();
     LOG.info(
         "keepwatch "

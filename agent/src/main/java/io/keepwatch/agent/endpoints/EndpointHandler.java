@@ -1,5 +1,6 @@
 package io.keepwatch.agent.endpoints;
 
+import io.keepwatch.agent.keepalived.FatalErrors;
 import io.keepwatch.agent.keepalived.KeepalivedView;
 import io.keepwatch.agent.log.Throttle;
 import io.keepwatch.agent.metrics.KeepwatchMeters;
@@ -440,6 +441,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    FatalErrors.check(cause); // out of (direct) memory: no half-alive agent
     // A client that resets its connection, goes idle or hangs up mid-request is routine; anything
     // else is worth a line, but at most one a second: a hostile client must not flood the log.
     boolean routine =

@@ -4,6 +4,7 @@ import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.Snapshot;
 import io.keepwatch.agent.verdict.Verdict;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -36,6 +37,7 @@ public final class TrackFileWriter implements Judge.Listener, AutoCloseable {
 
   private final List<TrackedFile> files = new ArrayList<>();
   private volatile boolean closed;
+  private final Path trackFile;
 
   /**
    * @param snapshots the agent's current snapshot, whichever core is in charge
@@ -43,6 +45,7 @@ public final class TrackFileWriter implements Judge.Listener, AutoCloseable {
    */
   public TrackFileWriter(
       AgentConfig.TrackFile config, Supplier<Snapshot> snapshots, boolean keepOnStop) {
+    this.trackFile = config.path();
     boolean degradedFile = config.degradedPath().isPresent();
     files.add(
         new TrackedFile(
@@ -54,6 +57,10 @@ public final class TrackFileWriter implements Judge.Listener, AutoCloseable {
             },
             config.downValue(),
             keepOnStop ? OptionalInt.empty() : OptionalInt.of(config.downValue())));
+    if (!keepOnStop) {
+      // a death without a clean stop says what a clean stop would have said
+      LastWords.set(config.path(), config.downValue());
+    }
     config
         .degradedPath()
         .ifPresent(
@@ -100,5 +107,6 @@ public final class TrackFileWriter implements Judge.Listener, AutoCloseable {
   public void close() {
     closed = true;
     files.forEach(TrackedFile::stop);
+    LastWords.forget(trackFile);
   }
 }
