@@ -37,8 +37,11 @@ import javax.net.ssl.SSLException;
  */
 public final class HttpFetch {
 
-  /** A complete reply: status code and body (decoded as UTF-8, bad bytes replaced). */
-  public record Reply(int status, String body) {}
+  /**
+   * A complete reply: status code, body (decoded as UTF-8, bad bytes replaced), and the Location
+   * header ("" when there is none).
+   */
+  public record Reply(int status, String body, String location) {}
 
   private final HttpTarget target;
   private final Duration timeout;
@@ -169,7 +172,10 @@ public final class HttpFetch {
         return;
       }
       Reply reply =
-          new Reply(response.status().code(), response.content().toString(StandardCharsets.UTF_8));
+          new Reply(
+              response.status().code(),
+              response.content().toString(StandardCharsets.UTF_8),
+              response.headers().get(HttpHeaderNames.LOCATION, ""));
       ProbeResult judged;
       try {
         judged = judge.apply(reply);

@@ -29,6 +29,11 @@ final class LoopbackServers implements AutoCloseable {
 
   /** An HTTP server answering every request with this status, body and Host echo header. */
   InetSocketAddress http(int status, String body) throws IOException {
+    return http(status, body, "");
+  }
+
+  /** The same, with a Location header when {@code location} is not "". */
+  InetSocketAddress http(int status, String body, String location) throws IOException {
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
     server.createContext(
@@ -37,6 +42,9 @@ final class LoopbackServers implements AutoCloseable {
           byte[] bytes =
               body.replace("{host}", exchange.getRequestHeaders().getFirst("Host"))
                   .getBytes(StandardCharsets.UTF_8);
+          if (!location.isEmpty()) {
+            exchange.getResponseHeaders().set("Location", location);
+          }
           exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);

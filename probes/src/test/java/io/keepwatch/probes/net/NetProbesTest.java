@@ -95,6 +95,23 @@ class NetProbesTest {
     assertEquals("GET " + url + ": HTTP 502, expected 200-399", result.detail());
   }
 
+  /** Regression (issue 14): a redirect loop counted as healthy under the default 200-399. */
+  @Test
+  void aRedirectToItselfIsALoopNotAnAnswer() throws Exception {
+    InetSocketAddress loop = servers.http(302, "", "/x?a=1");
+    String url = url(loop, "/x?a=1");
+    ProbeResult result = run(new HttpProbe(fetch(url), StatusRange.parse("200-399"), ""));
+    assertEquals(Outcome.BAD_RESPONSE, result.outcome());
+    assertEquals(
+        "GET " + url + ": HTTP 302 redirects to itself (Location: '/x?a=1'): a redirect loop",
+        result.detail());
+    InetSocketAddress elsewhere = servers.http(301, "", "/login");
+    assertEquals(
+        Outcome.OK,
+        run(new HttpProbe(fetch(url(elsewhere, "/x")), StatusRange.parse("200-399"), "")).outcome(),
+        "a redirect elsewhere is still an answer");
+  }
+
   @Test
   void httpBodyMissingExpectedText() throws Exception {
     InetSocketAddress address = servers.http(200, "maintenance page");
