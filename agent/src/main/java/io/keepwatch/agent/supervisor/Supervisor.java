@@ -82,6 +82,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
   private final ActionJournal journal;
   private final LongSupplier nanoTime;
   private final Observer observer;
+  private final Runnable afterRestart;
   private final PortOwners portOwners = new PortOwners();
 
   /** The TCP ports the probes reach nginx on: what a restarted nginx must be able to bind. */
@@ -107,6 +108,8 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
    * @param loop the scheduler thread, where every decision runs
    * @param actions the thread commands run on, one at a time
    * @param journal where actions are logged and kept for /status
+   * @param afterRestart called when a restart command has run: the probes are quickened, so the
+   *     restart is judged in tens of milliseconds, not in intervals
    */
   public Supervisor(
       AgentConfig config,
@@ -117,8 +120,10 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
       ActionJournal journal,
       Observer observer,
       Clock clock,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      Runnable afterRestart) {
     this.config = config;
+    this.afterRestart = afterRestart;
     this.judge = judge;
     this.loop = loop;
     this.actions = actions;
@@ -297,6 +302,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
       return;
     }
     pidBeforeRestart = restarted.pidBefore();
+    afterRestart.run();
     String attempt = attemptName(0);
     String attemptNumber = "restart " + budget.restartsInWindow(nanoTime.getAsLong());
     Duration grace = config.restart().grace();
