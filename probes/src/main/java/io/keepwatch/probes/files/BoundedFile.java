@@ -146,10 +146,15 @@ public final class BoundedFile {
     }
   }
 
-  /** Gives a reader stuck in open(2) on a FIFO its writer, then its end-of-file. */
+  /**
+   * Gives a reader stuck in open(2) on a FIFO its writer, then its end-of-file. Only a FIFO:
+   * opening a device read-write can act on it (a watchdog, a tape), so nothing else is ever opened
+   * here.
+   */
   private static void release(Path file) {
     try {
-      if (!Files.isRegularFile(file) && !Files.isDirectory(file)) {
+      int mode = (Integer) Files.getAttribute(file, "unix:mode");
+      if ((mode & 0170000) == 0010000) { // S_IFMT, S_IFIFO (inode(7))
         // opened and closed: that is all the stuck reader needs
         FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
       }
