@@ -23,7 +23,7 @@ class ThrottleTest {
         new Handler() {
           @Override
           public void publish(LogRecord record) {
-            if (record.getLevel() == Level.WARNING) {
+            if (record.getLevel().equals(Level.WARNING)) {
               warnings.add(record.getMessage());
             }
           }
