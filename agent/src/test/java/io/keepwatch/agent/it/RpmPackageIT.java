@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -206,28 +207,9 @@ class RpmPackageIT {
         "root".equals(System.getProperty("user.name")), "rpm -i sets owners: it needs root");
     Path root = tmp.resolve("root");
     // --noscripts: the scriptlets are run above (a bare root has no /bin/sh to run them).
-    ok(
-        "rpm",
-        "--root",
-        root.toString(),
-        "--dbpath",
-        "/var/lib/rpm",
-        "-i",
-        "--nodeps",
-        "--noscripts",
-        rpm.toString());
+    rpmIn(root, "-i", "--nodeps", "--noscripts", rpm.toString());
     assertTrue(
-        ok(
-                "rpm",
-                "--root",
-                root.toString(),
-                "--dbpath",
-                "/var/lib/rpm",
-                "-V",
-                "--nodeps",
-                "keepwatch")
-            .output()
-            .isBlank(),
+        rpmIn(root, "-V", "--nodeps", "keepwatch").output().isBlank(),
         "rpm -V: the installed files differ from the package's");
     Path debTree = tmp.resolve("deb");
     ok("dpkg-deb", "-x", DebPackageIT.deb().toString(), debTree.toString());
@@ -244,6 +226,14 @@ class RpmPackageIT {
     fromRpm.keySet().removeAll(RPM_ONLY);
     fromDeb.keySet().removeAll(DEB_ONLY);
     assertEquals("", differences(fromDeb, fromRpm), "the .deb's files and the RPM's");
+  }
+
+  /** rpm with ARGS on the rpm database of the installation in ROOT. */
+  static Result rpmIn(Path root, String... args) throws IOException, InterruptedException {
+    List<String> argv = new ArrayList<>(List.of("rpm", "--root", root.toString()));
+    argv.addAll(List.of("--dbpath", "/var/lib/rpm"));
+    argv.addAll(List.of(args));
+    return ok(argv.toArray(String[]::new));
   }
 
   /** One line per path that only one side has, or that differs in mode or content. */
