@@ -9,8 +9,10 @@ import org.junit.jupiter.api.Timeout;
  * The .deb under a real systemd: scripts/container/systemd-test boots a Debian 12 container with
  * systemd as PID 1 and proves install, READY, STATUS, reload, the watchdog, nginx restarts under
  * the unit's hardening, a clean stop, an upgrade and a purge (its header lists each step). Its
- * transcript, with the unit's journal, is target/systemd-test.log. Skips where this machine cannot
- * boot a container (not root, inside the fresh-test container, nspawn refused).
+ * transcript, with the unit's journal, is target/systemd-test.log. The RPM's scriptlets the same
+ * way (scripts/container/rpm-systemd-test: install, upgrade, erase; target/rpm-systemd-test.log).
+ * Skips where this machine cannot boot a container (not root, inside the fresh-test container,
+ * nspawn refused), and the RPM where rpmbuild built none.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class SystemdInContainerIT {
@@ -22,5 +24,14 @@ class SystemdInContainerIT {
         "scripts/container/systemd-test",
         DebPackageIT.deb().toAbsolutePath().toString(),
         "agent/target/systemd-test.log");
+  }
+
+  @Test
+  void theRpmsScriptletsUnderARealSystemd() throws Exception {
+    ScriptRun.passOrSkip(
+        Duration.ofMinutes(9),
+        "scripts/container/rpm-systemd-test",
+        RpmPackageIT.rpm().toAbsolutePath().toString(),
+        "agent/target/rpm-systemd-test.log");
   }
 }
