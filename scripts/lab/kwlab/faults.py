@@ -12,9 +12,10 @@ import shutil
 import subprocess
 import time
 
-from testbed import wait_until
+from testbed import read_pidfile, wait_until
 
 from .network import VIPS
+from .shell import run
 
 
 class Fault:
@@ -89,6 +90,131 @@ class KeepalivedStop(Fault):
         wait_until(f"{node.name}'s keepalived to exit", 10, lambda: not node.init.is_running(pid))
 
 
+class KeepalivedKill(Fault):
+    """SIGKILL of keepalived, both its processes, as the OOM killer or `kill -9` would: nothing
+    removes the VIP, which stays on the node's interface while the peer, hearing no adverts,
+    takes it too. The main process is stopped first, so it cannot restart its VRRP child."""
+    name = "keepalived-kill"
+
+    def inject(self, lab, node):
+        main, vrrp = node.keepalived_pid(), node.keepalived_vrrp_pid()
+        node.init.signal("STOP", main)
+        node.init.signal("KILL", vrrp)
+        node.init.signal("KILL", main)
+        wait_until(f"{node.name}'s keepalived to be gone", 10,
+                   lambda: not node.init.is_running(main) and not node.init.is_running(vrrp), step=0.02)
+
+    def undo(self, lab, node):
+        """The VIPs a killed keepalived left on the node's interface go, before it starts again."""
+        if node.keepalived_running():
+            return
+        for instance in lab.vips_held(node.name):
+            run("ip", "-n", lab.network.namespace(node.name), "addr", "del", f"{VIPS[instance]}/24", "dev", "eth0",
+                check=False)
+
+
+class AgentRestart(Fault):
+    """keepwatch restarted as `systemctl restart` does: SIGTERM, wait for the exit, start again."""
+    name = "agent-restart"
+
+    def inject(self, lab, node):
+        node.stop_agent("TERM")
+        node.start_agent()
+
+
+class AgentKillRestart(Fault):
+    """keepwatch crashed (SIGKILL) and started again 1 s later, as the unit's Restart=always,
+    RestartSec=1s does."""
+    name = "agent-kill-restart"
+    RESTART_AFTER_S = 1.0
+
+    def inject(self, lab, node):
+        node.stop_agent("KILL")
+        time.sleep(self.RESTART_AFTER_S)
+        node.start_agent()
+
+
+class AgentKill(Fault):
+    """keepwatch killed (SIGKILL) and not started again: gone for good (`lab recover` starts it)."""
+    name = "agent-kill"
+
+    def inject(self, lab, node):
+        node.stop_agent("KILL")
+
+
+def set_health_page(node, present):
+    """Puts the node's /healthz file back (200) or away (403 at once: nginx itself still serves /)."""
+    page = node.files.nginx.healthz_file
+    if present and os.path.exists(page + ".off"):
+        os.replace(page + ".off", page)
+    elif not present and os.path.exists(page):
+        os.replace(page, page + ".off")
+
+
+class SameErrorBoth(Fault):
+    """The health page answers 403 promptly on both nodes while nginx serves everything else:
+    a cause the two share (an upstream, the content), which no restart can fix."""
+    name = "same-error-both"
+
+    def inject(self, lab, node):
+        for each in lab.nodes.values():
+            set_health_page(each, present=False)
+
+    def undo(self, lab, node):
+        for each in lab.nodes.values():
+            set_health_page(each, present=True)
+
+
+class SameErrorOne(Fault):
+    """The health page answers 403 promptly on the node only: the peer is healthier."""
+    name = "same-error-one"
+
+    def inject(self, lab, node):
+        set_health_page(node, present=False)
+
+    def undo(self, lab, node):
+        set_health_page(node, present=True)
+
+
+# A program that is not nginx, holding port 80 (nginx cannot bind it): it takes each
+# connection and closes it without a word, so a client fails at once, as with nginx stopped.
+# (One that never answered would cost every client that reaches it its own timeout, whatever
+# keepwatch and keepalived do; one that answered 200 would hide the fault.)
+STRANGER = """
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("", 80))
+s.listen(128)
+while True:
+    s.accept()[0].close()
+"""
+
+
+class PortStranger(Fault):
+    """nginx stopped, and another program listening on its port 80 before anything restarts it:
+    a restart cannot work (nginx's bind fails)."""
+    name = "port-stranger"
+
+    def inject(self, lab, node):
+        master = node.nginx_pid()
+        node.signal_nginx_master("TERM")
+        wait_until(f"{node.name}'s nginx to exit", 10, lambda: not node.nginx_pids(), step=0.02)
+        node.init.spawn(self.pidfile(node), node.files.path("stranger.log"), "/usr/bin/python3", "-c", STRANGER)
+        wait_until(f"a stranger (python3) listening on {node.name}'s port 80 (nginx was pid {master})", 10,
+                   lambda: '"python3"' in node.init.run("ss", "-Htlnp", "sport = :80", check=False), step=0.02)
+
+    def undo(self, lab, node):
+        pid = read_pidfile(self.pidfile(node))
+        if node.init.is_running(pid):
+            node.init.signal("TERM", pid)
+            wait_until(f"the stranger on {node.name}'s port 80 to exit", 10, lambda: not node.init.is_running(pid))
+
+    @staticmethod
+    def pidfile(node):
+        return node.files.in_run("stranger.pid")
+
+
 class Reload(Fault):
     name = "reload"
     TIMES_MEASURED = 5
@@ -143,4 +269,6 @@ class Wrk:
 
 # In the order `lab recover` undoes them: the good config back before stopped processes go on.
 FAULTS = {fault.name: fault for fault in (
-    Stop(), Unrecoverable(), Hung(), KillMaster(), KeepalivedStop(), Reload(), Saturate())}
+    Stop(), Unrecoverable(), Hung(), KillMaster(), KeepalivedStop(), Reload(), Saturate(),
+    KeepalivedKill(), AgentRestart(), AgentKillRestart(), AgentKill(), SameErrorBoth(), SameErrorOne(),
+    PortStranger())}

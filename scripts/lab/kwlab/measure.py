@@ -99,6 +99,8 @@ def summarize(requests, t0, vip_events, faulty_node):
         "first_failure_ms": round((runs[0][0] - t0) * 1000) if runs else None,
         "vip_left_ms": first_event_ms(vip_events[faulty_node], "del", t0),
         "vip_moved_ms": first_event_ms(vip_events[other], "add", t0),
+        # Each arrival of the VIP on a node is a move (there and back again: 2).
+        "vip_moves": sum(1 for events in vip_events.values() for t, kind in events if kind == "add" and t >= t0),
         "served_at_end": served_by[-1] if served_by and not unresolved else None,
         "served_by": sorted(set(served_by)),
     }
