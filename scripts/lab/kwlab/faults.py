@@ -2,8 +2,9 @@
 
 A new fault is a subclass of Fault with a name and inject(), plus undo() when `lab recover`
 must put something back that restarting what does not run would not (a broken file, a stopped
-process, a stranger on a port), and during_measurement() when `lab measure` does more than
-inject it once. Each method gets the Lab (its network, both nodes, the mode) and the node the
+process, a stranger on a port), prepare() when something must be in place before the fault (and
+before `lab measure` starts its client), and during_measurement() when `lab measure` does more
+than inject it once. Each method gets the Lab (its network, both nodes, the mode) and the node the
 fault is for.
 """
 import os
@@ -14,12 +15,16 @@ import time
 
 from testbed import read_pidfile, wait_until
 
+from . import package
 from .network import VIPS
-from .shell import run
+from .shell import LabError, run
 
 
 class Fault:
     name = ""
+
+    def prepare(self, lab, node):
+        """What must be in place before the fault; `lab fault` and `lab measure` run it first."""
 
     def inject(self, lab, node):
         """What `lab fault NAME` does to the node."""
@@ -140,6 +145,47 @@ class AgentKill(Fault):
 
     def inject(self, lab, node):
         node.stop_agent("KILL")
+
+
+class Upgrade(Fault):
+    """keepwatch upgraded while the client runs: `dpkg -i` of a newer .deb, then the agent
+    restarted from the installed package, as the postinst's try-restart does under systemd (the
+    lab has no systemd). prepare installs the .deb as built and runs the agent from it (the
+    version being upgraded from) and makes the newer .deb; `lab recover` runs the source tree's
+    agent again and purges the package, as does `lab down`. A keepwatch package the lab did not
+    install is left alone: the fault refuses to run."""
+    name = "upgrade"
+
+    def prepare(self, lab, node):
+        if not lab.state.package_installed():
+            version = package.installed_version()
+            if version:
+                raise LabError(f"keepwatch {version} is installed on this machine: the upgrade fault leaves it alone")
+            lab.state.set_package_installed(True)  # before dpkg: down purges even after a failure halfway
+            package.install(package.built_deb())
+        self.restart_from_package(node)
+        self.newer = package.newer_deb(package.built_deb(), lab.dir)
+
+    def inject(self, lab, node):
+        package.install(self.newer)
+        self.restart_from_package(node)
+
+    @staticmethod
+    def restart_from_package(node):
+        """SIGTERM, wait for the exit, start /usr/bin/keepwatch with the environment systemd gives
+        the unit (RUNTIME_DIRECTORY: where the launcher puts the link that names the process)."""
+        node.stop_agent("TERM")
+        node.start_agent(package.LAUNCHER, "-u", "KEEPWATCH_JAR",
+                         f"RUNTIME_DIRECTORY={node.files.in_run('runtime')}")
+
+    def undo(self, lab, node):
+        if not lab.state.package_installed():
+            return
+        if node.agent_running():
+            node.stop_agent("TERM")
+        node.start_agent()
+        package.purge()
+        lab.state.set_package_installed(False)
 
 
 def set_health_page(node, present):
@@ -270,5 +316,5 @@ class Wrk:
 # In the order `lab recover` undoes them: the good config back before stopped processes go on.
 FAULTS = {fault.name: fault for fault in (
     Stop(), Unrecoverable(), Hung(), KillMaster(), KeepalivedStop(), Reload(), Saturate(),
-    KeepalivedKill(), AgentRestart(), AgentKillRestart(), AgentKill(), SameErrorBoth(), SameErrorOne(),
-    PortStranger())}
+    KeepalivedKill(), AgentRestart(), AgentKillRestart(), AgentKill(), Upgrade(), SameErrorBoth(),
+    SameErrorOne(), PortStranger())}

@@ -126,6 +126,7 @@ class Measurement:
         return subprocess.Popen(self.lab.network.in_client(*argv), stdin=subprocess.DEVNULL)
 
     def run(self):
+        self.fault.prepare(self.lab, self.lab.nodes[self.node])
         client = self.start_client()
         watchers = {n: AddressWatcher(self.lab.network.namespace(n), VIPS["VI_1"]) for n in NODES}
         load = None

@@ -6,6 +6,7 @@ import time
 
 from testbed import wait_until
 
+from . import package
 from .faults import FAULTS
 from .files import write_check_scripts
 from .measure import Measurement
@@ -112,6 +113,7 @@ class Lab:
         the agents' /status timestamps can be compared with)."""
         if fault_name not in FAULTS:
             raise LabError(f"unknown fault '{fault_name}'; one of: {', '.join(FAULTS)}")
+        FAULTS[fault_name].prepare(self, self.nodes[node_name])
         started = time.time()
         FAULTS[fault_name].inject(self, self.nodes[node_name])
         return {"fault": fault_name, "node": node_name, "started": started, "done": time.time()}
@@ -146,6 +148,8 @@ class Lab:
         for pid in self.state.unshare_pids().values():
             stop_unshare(pid, deadline)
         self.network.delete()
+        if self.state.package_installed():
+            package.purge()
         if os.path.isdir(self.dir):
             shutil.rmtree(self.dir)
         self.state.forget()
