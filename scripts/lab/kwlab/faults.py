@@ -118,6 +118,23 @@ class KeepalivedKill(Fault):
                 check=False)
 
 
+class KeepalivedPause(Fault):
+    """keepalived's VRRP process frozen for 0.5 s (SIGSTOP, SIGCONT), as a starved CPU or a long
+    stall would: the master's adverts stop for that long. With advert_int 0.1 that is more than
+    3 intervals, so the backup takes over (bench/failover.md: the advert_int trade-off)."""
+    name = "keepalived-pause"
+    PAUSE_S = 0.5
+
+    def inject(self, lab, node):
+        vrrp = node.keepalived_vrrp_pid()
+        node.init.signal("STOP", vrrp)
+        time.sleep(self.PAUSE_S)
+        node.init.signal("CONT", vrrp)
+
+    def undo(self, lab, node):
+        node.init.signal("CONT", node.keepalived_vrrp_pid())
+
+
 class AgentRestart(Fault):
     """keepwatch restarted as `systemctl restart` does: SIGTERM, wait for the exit, start again."""
     name = "agent-restart"
@@ -316,5 +333,5 @@ class Wrk:
 # In the order `lab recover` undoes them: the good config back before stopped processes go on.
 FAULTS = {fault.name: fault for fault in (
     Stop(), Unrecoverable(), Hung(), KillMaster(), KeepalivedStop(), Reload(), Saturate(),
-    KeepalivedKill(), AgentRestart(), AgentKillRestart(), AgentKill(), Upgrade(), SameErrorBoth(),
+    KeepalivedKill(), KeepalivedPause(), AgentRestart(), AgentKillRestart(), AgentKill(), Upgrade(), SameErrorBoth(),
     SameErrorOne(), PortStranger())}

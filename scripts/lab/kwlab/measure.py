@@ -6,6 +6,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from datetime import datetime
 
 from . import LAB_SCRIPT
 from .faults import FAULTS
@@ -133,6 +134,7 @@ class Measurement:
         try:
             time.sleep(self.before)
             t0 = time.monotonic()
+            self.fault_at = time.time()
             load = self.fault.during_measurement(self.lab, self.lab.nodes[self.node], self.window)
             if client.wait(timeout=self.before + self.window + 30) != 0:
                 raise LabError("the measuring client failed")
@@ -153,7 +155,10 @@ class Measurement:
         report = summarize(requests, t0, vip_events, self.node)
         report.update({"mode": self.lab.mode.name, "fault": self.fault.name})
         report.update(load_figures)
+        report["fault_at"] = self.fault_at  # seconds since the epoch, like the agents' timestamps
         if self.lab.mode.uses_agent:
-            report["agent_states_after"] = {
-                n: (node.agent_status() or {}).get("state") for n, node in self.lab.nodes.items()}
+            statuses = {n: node.agent_status() or {} for n, node in self.lab.nodes.items()}
+            report["agent_states_after"] = {n: s.get("state") for n, s in statuses.items()}
+            since = statuses[self.node].get("since")
+            report[f"{self.node}_verdict_since"] = datetime.fromisoformat(since).timestamp() if since else None
         return report

@@ -38,17 +38,20 @@ def agent_process_name(node):
     return f"keepwatch-{node}"
 
 
-def from_examples(node1_example, node2_example):
+def from_examples(node1_example, node2_example, advert_int=None):
     """keepalived.conf from examples/keepalived/, only paths and names changed to the node's own
     (the examples' interface, eth0, and addresses are the lab's): /run/keepwatch/ is the node's
     run directory, keepwatch-check is the lab's copy and reads the node's lease, the agent's
-    process is the node's; vrrp_track_process runs as a vrrp_script (see TRACK_PROCESS)."""
+    process is the node's; vrrp_track_process runs as a vrrp_script (see TRACK_PROCESS).
+    advert_int: another advert interval than the examples' (bench/failover.md weighs them)."""
     examples = {"node1": node1_example, "node2": node2_example}
 
     def render(node, files):
         with open(os.path.join(TOP, "examples", "keepalived", examples[node])) as f:
             text = f.read()
         text = text.replace("/run/keepwatch/", files.run_dir + "/")
+        if advert_int:
+            text = re.sub(r"\badvert_int \S+", f"advert_int {advert_int}", text)
         check = os.path.join(files.bin_dir, "keepwatch-check")
         text = re.sub(r'"/usr/bin/keepwatch-check([^"]*)"',
                       lambda m: f'"{check}{m.group(1)} --lease {files.in_run("lease")}"', text)
@@ -124,8 +127,9 @@ CLASSIC_CHECK = """vrrp_script chk_nginx {{
     weight -20
 }}"""
 
+# The same health page as keepwatch's http probe in the lab (/healthz).
 CAREFUL_CHECK = """vrrp_script chk_nginx {{
-    script "/usr/bin/curl -sf -m 1 -o /dev/null http://127.0.0.1/"
+    script "/usr/bin/curl -sf -m 1 -o /dev/null http://127.0.0.1/healthz"
     interval 1
     fall 2
     rise 2
@@ -154,6 +158,7 @@ vrrp_instance VI_1 {{
 
 MODES = {mode.name: mode for mode in (
     Mode("track-file", from_examples("track-file-master.conf", "track-file-backup.conf")),
+    Mode("track-file-advert-1s", from_examples("track-file-master.conf", "track-file-backup.conf", advert_int="1")),
     Mode("vrrp-script", from_examples("vrrp-script-master.conf", "vrrp-script-backup.conf"),
          agent_writes_track_file=False),
     Mode("dual-master", from_examples("dual-master-node1.conf", "dual-master-node2.conf"),
