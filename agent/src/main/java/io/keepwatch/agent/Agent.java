@@ -205,6 +205,7 @@ public final class Agent implements AutoCloseable {
     warnIfKeepalivedCannotSeeTheAgent();
     lease
         .held()
+        .filter(held -> held.answers().servingUp()) // a lease of 503s keeps nothing worth keeping
         .ifPresent(
             held -> {
               LOG.info(

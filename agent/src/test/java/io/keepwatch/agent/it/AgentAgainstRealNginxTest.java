@@ -18,8 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AgentAgainstRealNginxTest {
 
-  static final Path CHECK_SCRIPT =
-      Path.of("../scripts/keepwatch-check").toAbsolutePath().normalize();
   static final Duration DEADLINE = Duration.ofSeconds(10);
 
   @TempDir Path prefix;
@@ -109,17 +105,8 @@ class AgentAgainstRealNginxTest {
   }
 
   /** Runs scripts/keepwatch-check against the agent (or a given port) and returns its exit code. */
-  static int keepwatchCheck(int port, String... args) throws IOException, InterruptedException {
-    List<String> argv = new ArrayList<>(List.of("bash", CHECK_SCRIPT.toString()));
-    argv.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
-    builder.environment().put("KEEPWATCH_CHECK_PORT", Integer.toString(port));
-    Process process = builder.start();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("keepwatch-check did not finish in 10 s");
-    }
-    return process.exitValue();
+  int keepwatchCheck(int port, String... args) throws IOException, InterruptedException {
+    return KeepwatchCheck.run(port, prefix.resolve("no-lease"), args);
   }
 
   int keepwatchCheck() throws IOException, InterruptedException {

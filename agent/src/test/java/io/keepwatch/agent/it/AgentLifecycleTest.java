@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -109,19 +108,7 @@ class AgentLifecycleTest {
   }
 
   int check(Path lease, int port, String... args) throws Exception {
-    List<String> argv =
-        new java.util.ArrayList<>(
-            List.of("bash", AgentAgainstRealNginxTest.CHECK_SCRIPT.toString()));
-    argv.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
-    builder.environment().put("KEEPWATCH_CHECK_PORT", Integer.toString(port));
-    builder.environment().put("KEEPWATCH_CHECK_LEASE", lease.toString());
-    Process process = builder.start();
-    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("keepwatch-check did not finish in 10 s");
-    }
-    return process.exitValue();
+    return KeepwatchCheck.run(port, lease, args);
   }
 
   /**

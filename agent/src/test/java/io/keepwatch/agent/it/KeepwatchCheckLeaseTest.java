@@ -6,9 +6,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,18 +35,7 @@ class KeepwatchCheckLeaseTest {
   }
 
   int check(String... args) throws Exception {
-    List<String> argv =
-        new ArrayList<>(List.of("bash", AgentAgainstRealNginxTest.CHECK_SCRIPT.toString()));
-    argv.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
-    builder.environment().put("KEEPWATCH_CHECK_PORT", Integer.toString(closedPort));
-    builder.environment().put("KEEPWATCH_CHECK_LEASE", lease.toString());
-    Process process = builder.start();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("keepwatch-check did not finish in 10 s");
-    }
-    return process.exitValue();
+    return KeepwatchCheck.run(closedPort, lease, args);
   }
 
   @Test
