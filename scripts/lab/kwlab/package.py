@@ -13,13 +13,14 @@ LAUNCHER = "/usr/bin/keepwatch"  # what the package installs; it runs /usr/share
 
 
 def built_deb():
-    """$KWLAB_DEB, or the one agent/target/keepwatch_*.deb that `mvn -B package` built."""
+    """$KWLAB_DEB, or the newest agent/target/keepwatch_*.deb (what `mvn -B package` built last)."""
     given = os.environ.get("KWLAB_DEB")
-    debs = [given] if given else sorted(glob.glob(os.path.join(TOP, "agent", "target", "keepwatch_*.deb")))
-    if len(debs) != 1 or not os.path.isfile(debs[0]):
-        raise LabError("the upgrade needs exactly one keepwatch .deb (`mvn -B package` builds "
-                       f"agent/target/keepwatch_VERSION_all.deb; or set KWLAB_DEB); found: {debs or 'none'}")
-    return debs[0]
+    debs = [given] if given else glob.glob(os.path.join(TOP, "agent", "target", "keepwatch_*.deb"))
+    debs = [deb for deb in debs if os.path.isfile(deb)]
+    if not debs:
+        raise LabError("the upgrade needs keepwatch's .deb: `mvn -B package` builds it in agent/target/ "
+                       f"(or set KWLAB_DEB{' to a file that exists' if given else ''})")
+    return max(debs, key=os.path.getmtime)
 
 
 def installed_version():

@@ -342,6 +342,26 @@ class KeepalivedLabIT {
       assertInvisible(measure("agent-kill-restart", 6));
     }
 
+    /**
+     * keepwatch upgraded while the client runs: `dpkg -i` of a newer .deb (the one `mvn package`
+     * built, one version up), then the agent restarted from the installed package as the postinst's
+     * try-restart does. Never on a machine where a keepwatch package is installed: the lab leaves
+     * it alone, and purges the one it installed.
+     */
+    @Test
+    void upgradingTheAgentMovesNothing() throws Exception {
+      Process query =
+          new ProcessBuilder("dpkg-query", "-W", "-f=${Status}", "keepwatch")
+              .redirectErrorStream(true)
+              .start();
+      String installed = new String(query.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(query.waitFor(30, TimeUnit.SECONDS), "dpkg-query hung");
+      Assumptions.assumeFalse(
+          installed.contains("install ok installed"),
+          "a keepwatch package is installed on this machine; the upgrade leaves it alone");
+      assertInvisible(measure("upgrade", 8));
+    }
+
     /** 0 failed requests, 0 VIP moves, and node1's new agent UP with the VIP. */
     void assertInvisible(Config m) {
       String report = mode() + ": " + m.root().render(ConfigRenderOptions.concise());
