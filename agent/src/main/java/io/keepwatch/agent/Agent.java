@@ -6,6 +6,7 @@ import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.endpoints.ControlSocket;
 import io.keepwatch.agent.endpoints.EndpointHandler;
 import io.keepwatch.agent.endpoints.HttpEndpoint;
+import io.keepwatch.agent.endpoints.ReloadControl;
 import io.keepwatch.agent.keepalived.AgentLease;
 import io.keepwatch.agent.keepalived.KeepalivedView;
 import io.keepwatch.agent.keepalived.KeepalivedWatch;
@@ -97,7 +98,8 @@ public final class Agent implements AutoCloseable {
   private boolean closed; // guarded by this
 
   /** Builds everything and binds the endpoints; nothing runs yet (see {@link #start}). */
-  private Agent(AgentConfig config, AgentInfo info) throws IOException {
+  private Agent(AgentConfig config, AgentInfo info, Optional<ReloadControl> reloads)
+      throws IOException {
     this.config = config;
     this.info = info;
     httpLoop = new EpollEventLoopGroup(1, new DefaultThreadFactory("keepwatch-http", true));
@@ -155,7 +157,8 @@ public final class Agent implements AutoCloseable {
               config.controlSocket(),
               config.controlGroup(),
               httpLoop,
-              new EndpointHandler(sources, Optional.of(new CurrentSupervisor())));
+              new EndpointHandler(
+                  sources, Optional.of(new CurrentSupervisor()), reloads, Optional.empty()));
     } catch (IOException | RuntimeException e) {
       if (boundHttp != null) {
         boundHttp.close();
@@ -196,7 +199,23 @@ public final class Agent implements AutoCloseable {
    * @throws IOException when an endpoint cannot be bound; nothing is left running then
    */
   public static Agent start(AgentConfig config, AgentInfo info) throws IOException {
-    Agent agent = new Agent(config, info);
+    return start(config, info, Optional.empty());
+  }
+
+  /**
+   * Starts probing, supervising and serving, with POST /reload on the control socket going to
+   * {@code reloads}.
+   *
+   * @throws IOException when an endpoint cannot be bound; nothing is left running then
+   */
+  public static Agent start(AgentConfig config, AgentInfo info, ReloadControl reloads)
+      throws IOException {
+    return start(config, info, Optional.of(reloads));
+  }
+
+  private static Agent start(AgentConfig config, AgentInfo info, Optional<ReloadControl> reloads)
+      throws IOException {
+    Agent agent = new Agent(config, info, reloads);
     agent.startParts();
     return agent;
   }

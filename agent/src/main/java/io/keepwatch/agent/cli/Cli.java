@@ -1,6 +1,7 @@
 package io.keepwatch.agent.cli;
 
 import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.ConfigReloads;
 import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.config.ConfigError;
 import io.keepwatch.agent.config.ConfigLoader;
@@ -12,6 +13,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -36,6 +38,7 @@ public final class Cli {
              keepwatch maintenance on [--reason TEXT] [--config FILE]
              keepwatch maintenance off [--config FILE]
              keepwatch reset [--config FILE]
+             keepwatch reload [--config FILE]
              keepwatch config check [FILE]
              keepwatch version""";
 
@@ -73,12 +76,17 @@ public final class Cli {
             yield usage("--reason goes with 'maintenance on'");
           }
           String form = "state=" + state + (reason == null ? "" : "&reason=" + urlEncode(reason));
-          yield control(config, "/maintenance", form);
+          yield control(load(config), "/maintenance", form, ControlClient.TIMEOUT);
         }
         case "reset" -> {
           String config = option(words, "--config");
           noMore(words);
-          yield control(config, "/reset", "");
+          yield control(load(config), "/reset", "", ControlClient.TIMEOUT);
+        }
+        case "reload" -> {
+          String config = option(words, "--config");
+          noMore(words);
+          yield reload(config);
         }
         case "config" -> {
           if (!"check".equals(words.poll())) {
@@ -111,11 +119,11 @@ public final class Cli {
   /**
    * POSTs to the control socket; exit 0 when the agent did it, 1 when it refused, 3 unreachable.
    */
-  private int control(String configFile, String path, String form) throws ConfigError {
-    Path socket = load(configFile).config().controlSocket();
+  private int control(ConfigLoader.Loaded config, String path, String form, Duration timeout) {
+    Path socket = config.config().controlSocket();
     ControlClient.Reply reply;
     try {
-      reply = ControlClient.post(socket, path, form);
+      reply = ControlClient.post(socket, path, form, timeout);
     } catch (IOException e) {
       String why = Printable.reason(e);
       String hint =
@@ -134,6 +142,29 @@ public final class Cli {
     return ExitCodes.NOT_UP;
   }
 
+  /**
+   * Asks the running agent to read its configuration file again and waits for the outcome: exit 0
+   * applied, 1 refused (the reason on stderr), 3 unreachable. The file named here is read only to
+   * find the control socket; a file that does not load is refused right here, and the agent, which
+   * would refuse it too, keeps its configuration.
+   */
+  private int reload(String configFile) {
+    ConfigLoader.Loaded config;
+    try {
+      config = load(configFile);
+    } catch (ConfigError e) {
+      err.println(
+          "keepwatch: reload refused: config error: "
+              + e.getMessage()
+              + "; the agent keeps its running configuration");
+      return ExitCodes.REFUSED;
+    }
+    return control(config, "/reload", "", RELOAD_WAIT);
+  }
+
+  /** Above the agent's own bound on a reload's answer (EndpointHandler: 60 s). */
+  private static final Duration RELOAD_WAIT = Duration.ofSeconds(70);
+
   private static String urlEncode(String text) {
     return URLEncoder.encode(text, StandardCharsets.UTF_8);
   }
@@ -143,19 +174,6 @@ public final class Cli {
     out.print(loaded.render());
     out.println("# " + loaded.config().source() + " is valid: " + describeProbes(loaded.config()));
     return ExitCodes.OK;
-  }
-
-  private static void reload(Agent agent, Agent.ConfigSource source) {
-    if (agent == null) {
-      LOG.warning("SIGHUP while starting: ignored; send it again once the agent is up");
-      return;
-    }
-    try {
-      Agent.Reload reload = agent.reload(source);
-      LOG.log(reload.applied() ? Level.INFO : Level.WARNING, reload.line());
-    } catch (RuntimeException e) {
-      LOG.log(Level.SEVERE, "config reload failed: " + e + "; the running configuration stays", e);
-    }
   }
 
   private int runAgent(String configFile, Deque<String> rest) throws ConfigError, UsageError {
@@ -171,19 +189,23 @@ public final class Cli {
             + ", "
             + describeProbes(config));
     AgentInfo info = new AgentInfo(version(), hostname(), Instant.now());
-    // Installed before the agent starts: from then on SIGHUP never takes the JVM's default
-    // action (exit), even when it comes while the agent is still starting.
-    java.util.concurrent.atomic.AtomicReference<Agent> running =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    ReloadSignal.install(() -> reload(running.get(), source));
+    // SIGHUP and POST /reload on the control socket both reload through here. The handler is
+    // installed before the agent starts: from then on SIGHUP never takes the JVM's default action
+    // (exit), even when it comes while the agent is still starting.
+    ConfigReloads reloads = new ConfigReloads(source);
+    ReloadSignal.install(
+        () -> {
+          var unused = reloads.reload();
+        });
     Agent agent;
     try {
-      agent = Agent.start(config, info);
+      agent = Agent.start(config, info, reloads);
     } catch (IOException e) {
+      reloads.close();
       err.println("keepwatch: " + e.getMessage());
       return ExitCodes.FAILED;
     }
-    running.set(agent);
+    reloads.attach(agent);
     String base = "http://" + config.httpListen().getHostString() + ":" + agent.http().port();
     LOG.info("listening on " + base + " (/check, /status, /)");
     CountDownLatch stopped = new CountDownLatch(1);
@@ -192,6 +214,7 @@ public final class Cli {
             new Thread(
                 () -> {
                   LOG.info("stopping on signal");
+                  reloads.close();
                   agent.close();
                   stopped.countDown();
                 },

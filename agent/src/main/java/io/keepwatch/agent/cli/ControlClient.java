@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,14 +18,17 @@ import java.util.concurrent.TimeoutException;
 /** Sends one HTTP/1.0 request over the agent's unix control socket (JDK 16+ unix sockets). */
 final class ControlClient {
 
-  /** The agent answers within its own 10 s; this only guards against a hung agent. */
-  private static final long TIMEOUT_SECONDS = 15;
+  /**
+   * For maintenance and reset: the agent answers within its own 10 s; this only guards against a
+   * hung agent.
+   */
+  static final Duration TIMEOUT = Duration.ofSeconds(15);
 
   record Reply(int status, String body) {}
 
   private ControlClient() {}
 
-  static Reply post(Path socket, String path, String form) throws IOException {
+  static Reply post(Path socket, String path, String form, Duration timeout) throws IOException {
     byte[] body = form.getBytes(StandardCharsets.UTF_8);
     String head =
         "POST "
@@ -41,9 +45,9 @@ final class ControlClient {
       CompletableFuture<byte[]> answer = CompletableFuture.supplyAsync(() -> readAll(channel));
       byte[] raw;
       try {
-        raw = answer.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        raw = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        throw new IOException("no answer within " + TIMEOUT_SECONDS + " s");
+        throw new IOException("no answer within " + timeout.toSeconds() + " s");
       } catch (ExecutionException e) {
         throw new IOException(e.getCause().getMessage(), e.getCause());
       } catch (InterruptedException e) {

@@ -7,6 +7,9 @@ final class ExitCodes {
   /** status: the agent answered, and the node is not UP. */
   static final int NOT_UP = 1;
 
+  /** reload: the agent refused the file (or it does not load); the running config stays. */
+  static final int REFUSED = 1;
+
   /** run: could not start (e.g. the endpoint's port is taken). */
   static final int FAILED = 1;
 

@@ -42,9 +42,10 @@ import java.util.logging.Logger;
 /**
  * Answers the endpoints from the latest {@link Snapshot}: GET and HEAD of /check, /status, /metrics
  * and /. With an {@link OperatorControl} (the unix control socket only) also POST /maintenance and
- * POST /reset; without one (TCP) every POST is refused with 405, so nothing that changes state is
- * reachable over the network. Unknown paths get 404. HTTP/1.0 and 1.1, keep-alive as the client
- * asks. Stateless, so one instance serves every connection of its transport.
+ * POST /reset, and with a {@link ReloadControl} POST /reload; without them (TCP) every POST is
+ * refused with 405, so nothing that changes state is reachable over the network. Unknown paths get
+ * 404. HTTP/1.0 and 1.1, keep-alive as the client asks. Stateless, so one instance serves every
+ * connection of its transport.
  */
 @Sharable
 public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -52,6 +53,13 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
   private static final Logger LOG = Logger.getLogger(EndpointHandler.class.getName());
   private static final String TEXT = "text/plain; charset=utf-8";
   private static final long CONTROL_TIMEOUT_SECONDS = 10;
+
+  /**
+   * A reload waits up to 10 s for the new probes' verdict and lets a running nginx restart finish
+   * (nginx.command-timeout, 30 s by default) before it swaps: its answer may take that long. The
+   * unit's TimeoutStartSec, which also bounds ExecReload, is above this.
+   */
+  static final long RELOAD_TIMEOUT_SECONDS = 60;
 
   /** What the endpoints read: all of it precomputed or cheap, none of it probes nginx. */
   public record Sources(
@@ -68,10 +76,16 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
 
   private final Sources sources;
   private final Optional<OperatorControl> control;
+  private final Optional<ReloadControl> reload;
   private final Optional<EventLoop> slowLane;
 
   public EndpointHandler(Sources sources, Optional<OperatorControl> control) {
-    this(sources, control, Optional.empty());
+    this(sources, control, Optional.empty(), Optional.empty());
+  }
+
+  public EndpointHandler(
+      Sources sources, Optional<OperatorControl> control, Optional<EventLoop> slowLane) {
+    this(sources, control, Optional.empty(), slowLane);
   }
 
   /**
@@ -80,9 +94,13 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
    *     the one that answers keepalived (bench/abuse.md)
    */
   public EndpointHandler(
-      Sources sources, Optional<OperatorControl> control, Optional<EventLoop> slowLane) {
+      Sources sources,
+      Optional<OperatorControl> control,
+      Optional<ReloadControl> reload,
+      Optional<EventLoop> slowLane) {
     this.sources = sources;
     this.control = control;
+    this.reload = reload;
     this.slowLane = slowLane;
   }
 
@@ -141,8 +159,9 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
         }
         answerRead(ctx, asked, path);
       }
-      case "/maintenance", "/reset" -> {
-        if (control.isEmpty()) {
+      case "/maintenance", "/reset", "/reload" -> {
+        boolean offered = path.equals("/reload") ? reload.isPresent() : control.isPresent();
+        if (!offered) {
           refuseMethod(
               ctx,
               asked,
@@ -154,6 +173,10 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
         }
         if (!method.equals(HttpMethod.POST)) {
           refuseMethod(ctx, asked, method, path, "POST", "use POST");
+          return;
+        }
+        if (path.equals("/reload")) {
+          answerReload(ctx, asked);
           return;
         }
         Map<String, List<String>> form;
@@ -301,6 +324,38 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
                   send(
                       ctx, asked, response,
                       true); // Netty hands a write from another thread to the channel's loop
+                });
+  }
+
+  /** 200 with the line when applied, 409 with the reason when refused (the config stays). */
+  private void answerReload(ChannelHandlerContext ctx, Asked asked) {
+    var unused =
+        reload
+            .orElseThrow()
+            .reload()
+            .orTimeout(RELOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .whenComplete(
+                (outcome, failure) -> {
+                  FullHttpResponse response;
+                  if (failure != null) {
+                    response =
+                        response(
+                            asked,
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                            TEXT,
+                            text(
+                                "no outcome within "
+                                    + RELOAD_TIMEOUT_SECONDS
+                                    + " s; the reload may still finish: see the agent's log"));
+                  } else {
+                    response =
+                        response(
+                            asked,
+                            outcome.applied() ? HttpResponseStatus.OK : HttpResponseStatus.CONFLICT,
+                            TEXT,
+                            text(outcome.line()));
+                  }
+                  send(ctx, asked, response, true);
                 });
   }
 

@@ -188,7 +188,8 @@ public final class KeepwatchMeters
   private Counter reloadCounter(String result) {
     return Counter.builder("keepwatch.config.reloads")
         .description(
-            "Config reloads (SIGHUP) by result: applied, or refused and the running config kept")
+            "Config reloads (SIGHUP or keepwatch reload) by result: applied, or refused and the"
+                + " running config kept")
         .tag("result", result)
         .register(registry);
   }

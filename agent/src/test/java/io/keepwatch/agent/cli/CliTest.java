@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.ConfigReloads;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import java.io.ByteArrayOutputStream;
@@ -94,6 +95,65 @@ class CliTest {
     assertEquals(3, run("status", "--config", file.toString()));
     assertTrue(
         err().contains("cannot reach the agent at http://127.0.0.1:" + port + "/status"), err());
+  }
+
+  /** An agent with no nginx (its verdict comes at once: DOWN), reloadable from {@code file}. */
+  String agentConfig(String extra) {
+    return "keepwatch { http.listen = \"127.0.0.1:0\", nginx.pidfile = \""
+        + dir.resolve("nginx.pid")
+        + "\"\n"
+        + "control.socket = \""
+        + dir.resolve("run/k.sock")
+        + "\", restart.enabled = false\n"
+        + extra
+        + "}\n";
+  }
+
+  @Test
+  void reloadWaitsForTheOutcomeAndFailsWhenTheAgentRefuses() throws Exception {
+    Path file = dir.resolve("k.conf");
+    Files.writeString(file, agentConfig(""));
+    try (ConfigReloads reloads = new ConfigReloads(() -> ConfigLoader.load(file).config());
+        Agent agent =
+            Agent.start(
+                ConfigLoader.load(file).config(),
+                new AgentInfo("9.9", "n1", Instant.now()),
+                reloads)) {
+      reloads.attach(agent);
+
+      // A good file: applied, and said so on stdout.
+      Files.writeString(file, agentConfig("probes.home = null\n"));
+      assertEquals(0, run("reload", "--config", file.toString()), err());
+      assertTrue(out().startsWith("config reloaded from " + file + ": 3 probes"), out());
+      assertEquals(3, agent.config().probes().size());
+
+      // A file the agent refuses (a change only a restart can make): exit 1, one line why.
+      Files.writeString(
+          file, agentConfig("probes.home = null\ntrack-file.path = \"" + dir + "/track\"\n"));
+      assertEquals(1, run("reload", "--config", file.toString()));
+      assertEquals(
+          "keepwatch: the agent refused (HTTP 409): config reload from "
+              + file
+              + " refused: keepwatch.track-file changed, which needs a restart (systemctl restart"
+              + " keepwatch); keeping the running configuration\n",
+          err());
+      err.reset();
+
+      // A file that does not load at all: refused before the agent is asked, exit 1.
+      Files.writeString(file, agentConfig("probes.home.kind = telepathy\n"));
+      assertEquals(1, run("reload", "--config", file.toString()));
+      assertTrue(err().startsWith("keepwatch: reload refused: config error: " + file), err());
+      assertEquals(1, err().lines().count(), err());
+      assertEquals(3, agent.config().probes().size(), "the running configuration stays");
+    }
+  }
+
+  @Test
+  void reloadWithNoAgentExits3() throws Exception {
+    Path file = dir.resolve("k.conf");
+    Files.writeString(file, agentConfig(""));
+    assertEquals(3, run("reload", "--config", file.toString()));
+    assertTrue(err().contains("cannot reach the agent's control socket"), err());
   }
 
   @Test

@@ -186,6 +186,11 @@ class EndpointHandlerTest {
             "allow: GET, HEAD"),
         Arguments.of("DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 405", "read-only"),
         Arguments.of(
+            "POST /reload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 405 Method Not Allowed",
+            "POST is not allowed on /reload; state changes are only accepted on the unix control"
+                + " socket"),
+        Arguments.of(
             "GET /check HTTP/1.1\r\nHost: x\r\nX-Long: " + "a".repeat(10_000) + "\r\n\r\n",
             "HTTP/1.1 400 Bad Request",
             "bad request: HTTP header is larger than 8192 bytes"),

@@ -34,9 +34,7 @@ class DebPackageIT {
   static Path deb() throws IOException {
     try (Stream<Path> files = Files.list(TARGET)) {
       List<Path> debs =
-          files
-              .filter(f -> f.getFileName().toString().matches("keepwatch_.*_amd64\\.deb"))
-              .toList();
+          files.filter(f -> f.getFileName().toString().matches("keepwatch_.*_all\\.deb")).toList();
       assertEquals(1, debs.size(), "exactly one keepwatch .deb in target/: " + debs);
       return debs.get(0);
     }
@@ -62,14 +60,19 @@ class DebPackageIT {
   @Test
   void installsRunsAndPurges() throws Exception {
     Path deb = deb();
-    Result info = ok("dpkg-deb", "--field", deb.toString(), "Package", "Depends");
-    assertTrue(info.output().contains("Package: keepwatch"), info.output());
+    // One version everywhere: the build's, the package's, the changelog's, the jar's.
+    String version = System.getProperty("keepwatch.version");
+    assertEquals(version, ok("dpkg-deb", "--field", deb.toString(), "Version").output().strip());
+    String changelog = Files.readAllLines(Path.of("../packaging/debian/changelog")).get(0);
+    assertTrue(
+        changelog.startsWith("keepwatch (" + version + ") "),
+        "packaging/debian/changelog's top entry is not " + version + ": " + changelog);
+    assertEquals("all", ok("dpkg-deb", "--field", deb.toString(), "Architecture").output().strip());
 
     ok("dpkg", "-i", deb.toString());
     installedByTest = true;
 
-    Result version = ok("/usr/bin/keepwatch", "version");
-    assertTrue(version.output().startsWith("keepwatch 0."), version.output());
+    assertEquals("keepwatch " + version, ok("/usr/bin/keepwatch", "version").output().strip());
 
     // The conffile as shipped is valid, and config check reads it by default.
     Result check = ok("/usr/bin/keepwatch", "config", "check");
@@ -85,12 +88,17 @@ class DebPackageIT {
         unreachable.exitCode() == 0,
         "keepwatch-check passed with no agent:\n" + unreachable.output());
 
-    // The unit as installed, with the paths it names present.
+    // The unit as installed, with the paths and the man pages it names present (verify runs man).
     ok("systemd-analyze", "verify", "/lib/systemd/system/keepwatch.service");
+    for (String page : List.of("keepwatch", "keepwatch-check", "keepwatch.conf")) {
+      assertTrue(ok("man", "-w", page).output().contains("/usr/share/man/"), page);
+    }
     for (String installed :
         List.of(
             "/usr/share/keepwatch/keepwatch.jar",
             "/usr/share/keepwatch/nginx-hard-restart",
+            "/usr/share/doc/keepwatch/copyright",
+            "/usr/share/doc/keepwatch/changelog.gz",
             "/usr/share/doc/keepwatch/examples/keepalived/README.md",
             "/usr/share/doc/keepwatch/examples/keepalived/track-file-master.conf",
             "/usr/share/doc/keepwatch/examples/keepalived/vrrp-script-backup.conf")) {

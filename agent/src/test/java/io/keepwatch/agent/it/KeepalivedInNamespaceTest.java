@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,20 +44,24 @@ class KeepalivedInNamespaceTest {
 
   @AfterEach
   void stopEverything() throws Exception {
-    if (agent != null) {
-      agent.close();
-    }
-    if (keepalived != null) {
-      keepalived.destroy(); // SIGTERM to its pid: keepalived removes the VIP and exits
-      if (!keepalived.waitFor(10, TimeUnit.SECONDS)) {
-        keepalived.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    try {
+      if (agent != null) {
+        agent.close();
       }
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (namespace != null) {
-      run("ip", "netns", "del", namespace);
+      if (keepalived != null) {
+        keepalived.destroy(); // SIGTERM to its pid: keepalived removes the VIP and exits
+        if (!keepalived.waitFor(10, TimeUnit.SECONDS)) {
+          keepalived.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      }
+      if (nginx != null) {
+        nginx.close();
+      }
+    } finally {
+      // Whatever failed above or in the test, the namespace (and the veth pair in it) goes.
+      if (namespace != null) {
+        Commands.run("ip", "netns", "del", namespace);
+      }
     }
   }
 
@@ -91,9 +94,7 @@ class KeepalivedInNamespaceTest {
 
   @Test
   void trackFileMovesKeepalivedAndTheFifoReportsItsRealState() throws Exception {
-    Assumptions.assumeTrue(
-        "root".equals(System.getProperty("user.name")),
-        "network namespaces need root (CI runs as root)");
+    NetworkNamespaces.assumeUsable();
     namespace = "kw" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     run("ip", "netns", "add", namespace);
     // A veth pair with both ends inside the namespace: VRRP adverts stay there.

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import io.keepwatch.agent.Await;
+import io.keepwatch.agent.Commands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,14 +60,12 @@ class KeepalivedLabIT {
   }
 
   @BeforeEach
-  void onlyAsRoot() {
-    assumeRoot();
+  void onlyWhereNetworkNamespacesCanBeMade() throws Exception {
+    assumeUsable();
   }
 
-  static void assumeRoot() {
-    Assumptions.assumeTrue(
-        "root".equals(System.getProperty("user.name")),
-        "network namespaces need root (CI runs as root)");
+  static void assumeUsable() throws Exception {
+    NetworkNamespaces.assumeUsable();
     assertTrue(Files.isExecutable(LAB), LAB + " missing");
   }
 
@@ -313,7 +312,7 @@ class KeepalivedLabIT {
 
     @BeforeAll
     void labUpOnce() throws Exception {
-      assumeRoot();
+      assumeUsable();
       sharedByNestedTests = true;
       labUp(mode());
       awaitConfiguredRoles("VI_1");
@@ -350,12 +349,7 @@ class KeepalivedLabIT {
      */
     @Test
     void upgradingTheAgentMovesNothing() throws Exception {
-      Process query =
-          new ProcessBuilder("dpkg-query", "-W", "-f=${Status}", "keepwatch")
-              .redirectErrorStream(true)
-              .start();
-      String installed = new String(query.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(query.waitFor(30, TimeUnit.SECONDS), "dpkg-query hung");
+      String installed = Commands.run("dpkg-query", "-W", "-f=${Status}", "keepwatch").output();
       Assumptions.assumeFalse(
           installed.contains("install ok installed"),
           "a keepwatch package is installed on this machine; the upgrade leaves it alone");
