@@ -305,16 +305,26 @@ class KeepalivedLabIT {
    */
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   abstract class Situations {
-    abstract String mode();
+    final String mode;
 
     /** How long keepalived may take to look again: 0 for a track file, the script's interval. */
-    abstract Duration checkInterval();
+    final Duration checkInterval;
+
+    Situations(String mode, Duration checkInterval) {
+      this.mode = mode;
+      this.checkInterval = checkInterval;
+    }
+
+    /** A measurement as the assertion messages show it. */
+    String report(Config measured) {
+      return mode + ": " + measured.root().render(ConfigRenderOptions.concise());
+    }
 
     @BeforeAll
     void labUpOnce() throws Exception {
       assumeUsable();
       sharedByNestedTests = true;
-      labUp(mode());
+      labUp(mode);
       awaitConfiguredRoles("VI_1");
     }
 
@@ -358,7 +368,7 @@ class KeepalivedLabIT {
 
     /** 0 failed requests, 0 VIP moves, and node1's new agent UP with the VIP. */
     void assertInvisible(Config m) {
-      String report = mode() + ": " + m.root().render(ConfigRenderOptions.concise());
+      String report = report(m);
       assertEquals(0, m.getInt("failed"), "failed client requests: " + report);
       assertEquals(0, m.getInt("vip_moves"), "VIP moves: " + report);
       await(
@@ -372,7 +382,7 @@ class KeepalivedLabIT {
     @Test
     void anAgentGoneForGoodTakesItsNodeOutWithinFiveSeconds() throws Exception {
       Config m = measure("agent-kill", 7);
-      String report = mode() + ": " + m.root().render(ConfigRenderOptions.concise());
+      String report = report(m);
       assertTrue(m.hasPath("vip_moved_ms"), "the VIP never moved: " + report);
       assertTrue(m.getInt("vip_moved_ms") <= 5000, "the VIP moved too late: " + report);
       assertEquals("node2", m.getString("served_at_end"), report);
@@ -383,7 +393,7 @@ class KeepalivedLabIT {
       LabStatus before = status();
       // 5 s: the http probe fails twice (1 s apart), then 3 s to show any (wrong) move.
       Config m = measure("same-error-both", 5);
-      String report = mode() + ": " + m.root().render(ConfigRenderOptions.concise());
+      String report = report(m);
       assertEquals("DEGRADED", m.getString("agent_states_after.node1"), report);
       assertEquals("DEGRADED", m.getString("agent_states_after.node2"), report);
       assertEquals(0, m.getInt("failed"), "failed client requests: " + report);
@@ -437,9 +447,9 @@ class KeepalivedLabIT {
     @Test
     void aPortHeldByAStrangerHandsTheVipOverAsFastAsABrokenConfig() throws Exception {
       Config m = measure("port-stranger", 4);
-      String report = mode() + ": " + m.root().render(ConfigRenderOptions.concise());
+      String report = report(m);
       // 0.8 s (issue 11) once keepalived looks: at once for a track file, a script's interval.
-      long bound = 800 + checkInterval().toMillis();
+      long bound = 800 + checkInterval.toMillis();
       assertTrue(m.getInt("outage_ms") <= bound, "outage above " + bound + " ms: " + report);
       assertEquals("node2", m.getString("served_at_end"), report);
       assertFalse(status().node1().holds("VI_1"));
@@ -449,28 +459,16 @@ class KeepalivedLabIT {
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class TrackFile extends Situations {
-    @Override
-    String mode() {
-      return "track-file";
-    }
-
-    @Override
-    Duration checkInterval() {
-      return Duration.ZERO;
+    TrackFile() {
+      super("track-file", Duration.ZERO);
     }
   }
 
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class VrrpScript extends Situations {
-    @Override
-    String mode() {
-      return "vrrp-script";
-    }
-
-    @Override
-    Duration checkInterval() {
-      return Duration.ofSeconds(1); // the examples' vrrp_script interval
+    VrrpScript() {
+      super("vrrp-script", Duration.ofSeconds(1)); // the examples' vrrp_script interval
     }
   }
 }
