@@ -14,6 +14,7 @@ from .network import NODES, VIPS
 from .shell import LabError
 
 PERIOD_S = 0.02
+TIMEOUT_S = 1.0  # the client's timeout per request
 COUNTED_BEFORE_FAULT_S = 0.5  # requests this long before the fault still count
 
 
@@ -28,7 +29,7 @@ def request_every_20ms(url, seconds, out):
             t = time.monotonic()
             ok, body = False, ""
             try:
-                with urllib.request.urlopen(url, timeout=1) as response:
+                with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
                     body = response.read(64).decode("ascii", "replace").strip()
                     ok = response.status == 200
             except Exception as e:  # every failure is a data point, whatever its kind
@@ -95,6 +96,9 @@ def summarize(requests, t0, vip_events, faulty_node):
     return {
         "requests": len(counted),
         "failed": sum(1 for r in counted if not r["ok"]),
+        # Requests that waited out the client's 1 s timeout: at a move, a SYN sent to the old
+        # master's MAC before the new master's gratuitous ARP is lost until TCP resends it (1 s).
+        "timeouts": sum(1 for r in counted if not r["ok"] and r["elapsed"] >= TIMEOUT_S - 0.05),
         "outage_ms": round(sum(end - start for start, end in runs) * 1000),
         "longest_gap_ms": round(max((end - start for start, end in runs), default=0.0) * 1000),
         "first_failure_ms": round((runs[0][0] - t0) * 1000) if runs else None,
