@@ -6,6 +6,7 @@ import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.endpoints.ControlSocket;
 import io.keepwatch.agent.endpoints.EndpointHandler;
 import io.keepwatch.agent.endpoints.HttpEndpoint;
+import io.keepwatch.agent.endpoints.NetworkListener;
 import io.keepwatch.agent.endpoints.ReloadControl;
 import io.keepwatch.agent.keepalived.AgentLease;
 import io.keepwatch.agent.keepalived.KeepalivedView;
@@ -88,6 +89,7 @@ public final class Agent implements AutoCloseable {
   private final Optional<SystemdNotifier> systemd;
   private final List<Judge.Listener> outlivingListeners;
   private final HttpEndpoint http;
+  private final NetworkListener network;
   private final ControlSocket control;
 
   /** Completed when a stop begins: a reload waiting for a verdict gives up at once. */
@@ -143,6 +145,7 @@ public final class Agent implements AutoCloseable {
     outlivingListeners = outlivingListeners();
     core = new Core(config, info, meters, journal, clock);
     HttpEndpoint boundHttp = null;
+    NetworkListener boundNetwork = null;
     try {
       EndpointHandler.Sources sources =
           new EndpointHandler.Sources(
@@ -152,6 +155,7 @@ public final class Agent implements AutoCloseable {
               config.httpListen(),
               httpLoop,
               new EndpointHandler(sources, Optional.empty(), Optional.of(documentsLoop.next())));
+      boundNetwork = NetworkListener.start(config.network(), documentsLoop, sources, meters);
       control =
           ControlSocket.bind(
               config.controlSocket(),
@@ -160,6 +164,9 @@ public final class Agent implements AutoCloseable {
               new EndpointHandler(
                   sources, Optional.of(new CurrentSupervisor()), reloads, Optional.empty()));
     } catch (IOException | RuntimeException e) {
+      if (boundNetwork != null) {
+        boundNetwork.close();
+      }
       if (boundHttp != null) {
         boundHttp.close();
       }
@@ -168,6 +175,7 @@ public final class Agent implements AutoCloseable {
       throw e;
     }
     http = boundHttp;
+    network = boundNetwork;
   }
 
   /**
@@ -326,8 +334,12 @@ public final class Agent implements AutoCloseable {
     try {
       next = source.load();
     } catch (ConfigError e) {
+      int more = e.all().size() - 1;
       return refused(
-          "config reload refused: " + e.getMessage() + "; keeping the running configuration");
+          "config reload refused: "
+              + e.getMessage()
+              + (more > 0 ? " (and " + more + " more: keepwatch config check lists them)" : "")
+              + "; keeping the running configuration");
     }
     Optional<String> fixed = ReloadScope.restartOnlyChange(config, next);
     if (fixed.isPresent()) {
@@ -425,6 +437,11 @@ public final class Agent implements AutoCloseable {
     return http;
   }
 
+  /** The listener for other hosts (bound to nothing when network.listen is []). */
+  public NetworkListener network() {
+    return network;
+  }
+
   public Path controlSocket() {
     return control.path();
   }
@@ -477,6 +494,7 @@ public final class Agent implements AutoCloseable {
       }
       notifyFifo.ifPresent(NotifyFifoReader::close);
       control.close();
+      network.close();
       http.close();
       closeParts();
     }

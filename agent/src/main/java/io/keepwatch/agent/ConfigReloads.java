@@ -1,6 +1,8 @@
 package io.keepwatch.agent;
 
 import io.keepwatch.agent.endpoints.ReloadControl;
+import io.keepwatch.agent.log.Priority;
+import io.keepwatch.probes.Printable;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -14,7 +16,7 @@ import java.util.logging.Logger;
  * Reloads the configuration when asked, by SIGHUP or by POST /reload on the control socket. Both go
  * through here so they behave alike: one reload at a time, on the {@code keepwatch-reload} thread
  * (a reload waits for the new probes' verdict, which neither a signal handler nor an event loop may
- * do), each outcome logged (INFO applied, WARNING refused) and handed back to whoever asked.
+ * do), each outcome logged (NOTICE applied, WARNING refused) and handed back to whoever asked.
  */
 public final class ConfigReloads implements ReloadControl, AutoCloseable {
 
@@ -59,14 +61,17 @@ public final class ConfigReloads implements ReloadControl, AutoCloseable {
       Agent.Reload reload = running.reload(source);
       return logged(new Outcome(reload.applied(), reload.line()));
     } catch (RuntimeException e) {
-      String line = "config reload failed: " + e + "; the running configuration stays";
+      String line =
+          "config reload failed: "
+              + Printable.reason(e)
+              + "; the running configuration stays (the trace below is for a bug report)";
       LOG.log(Level.SEVERE, line, e);
       return new Outcome(false, line);
     }
   }
 
   private static Outcome logged(Outcome outcome) {
-    LOG.log(outcome.applied() ? Level.INFO : Level.WARNING, outcome.line());
+    LOG.log(outcome.applied() ? Priority.NOTICE : Level.WARNING, outcome.line());
     return outcome;
   }
 

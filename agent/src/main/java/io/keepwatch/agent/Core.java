@@ -5,6 +5,7 @@ import io.keepwatch.agent.config.ProbeSpec;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.probing.ProbeContext;
 import io.keepwatch.agent.probing.ProbeKinds;
+import io.keepwatch.agent.schedule.MasterWatch;
 import io.keepwatch.agent.schedule.ProbeScheduler;
 import io.keepwatch.agent.supervisor.ActionJournal;
 import io.keepwatch.agent.supervisor.Supervisor;
@@ -57,6 +58,7 @@ final class Core implements AutoCloseable {
   private final Judge judge;
   private final Supervisor supervisor;
   private final ProbeScheduler scheduler;
+  private final List<MasterWatch> masterWatches;
 
   Core(
       AgentConfig config,
@@ -73,6 +75,28 @@ final class Core implements AutoCloseable {
         Executors.newSingleThreadExecutor(new DefaultThreadFactory("keepwatch-actions", true));
 
     judge = new Judge(config.probes(), clock);
+    ProbeContext context = new ProbeContext(probeLoop, this::blockingExecutor);
+    List<ProbeScheduler.Scheduled> scheduled = new ArrayList<>();
+    List<MasterWatch> watches = new ArrayList<>();
+    for (ProbeSpec spec : config.probes()) {
+      scheduled.add(
+          new ProbeScheduler.Scheduled(
+              spec.name(),
+              ProbeKinds.build(spec, context),
+              spec.interval(),
+              Math.max(spec.rise(), spec.fall())));
+    }
+    scheduler = new ProbeScheduler(scheduled, schedulerThread, judge::record);
+    for (ProbeSpec spec : config.probes()) {
+      spec.target()
+          .masterPidfile()
+          .ifPresent(
+              pidfile ->
+                  watches.add(
+                      new MasterWatch(
+                          pidfile, schedulerThread, () -> scheduler.expedite(spec.name()))));
+    }
+    masterWatches = List.copyOf(watches);
     supervisor =
         new Supervisor(
             config,
@@ -83,20 +107,9 @@ final class Core implements AutoCloseable {
             journal,
             observer,
             clock,
-            System::nanoTime);
+            System::nanoTime,
+            scheduler::quickenAll);
     judge.addListener(supervisor);
-
-    ProbeContext context = new ProbeContext(probeLoop, this::blockingExecutor);
-    List<ProbeScheduler.Scheduled> scheduled = new ArrayList<>();
-    for (ProbeSpec spec : config.probes()) {
-      scheduled.add(
-          new ProbeScheduler.Scheduled(
-              spec.name(),
-              ProbeKinds.build(spec, context),
-              spec.interval(),
-              Math.max(spec.rise(), spec.fall())));
-    }
-    scheduler = new ProbeScheduler(scheduled, schedulerThread, judge::record);
   }
 
   private ExecutorService blockingExecutor(String probeName) {
@@ -121,6 +134,11 @@ final class Core implements AutoCloseable {
 
   void startProbing() {
     scheduler.start();
+    onSchedulerThread(
+        () -> {
+          masterWatches.forEach(MasterWatch::start);
+          return null;
+        });
   }
 
   /**
@@ -228,6 +246,7 @@ final class Core implements AutoCloseable {
   @Override
   public void close() {
     scheduler.close();
+    masterWatches.forEach(MasterWatch::close);
     stopSupervising();
     schedulerThread.shutdownNow();
     actionsThread.shutdownNow();

@@ -21,6 +21,11 @@ final class ReloadScope {
         next,
         new Key("keepwatch.http.listen", AgentConfig::httpListen),
         new Key("keepwatch.control.socket", AgentConfig::controlSocket),
+        new Key("keepwatch.network.listen", c -> c.network().listen()),
+        new Key("keepwatch.network.serve", c -> c.network().serve()),
+        new Key(
+            "keepwatch.network.web-config",
+            c -> c.network().webConfig().map(io.keepwatch.agent.config.WebConfig::file)),
         new Key("keepwatch.control.group", AgentConfig::controlGroup),
         new Key("keepwatch.track-file", AgentConfig::trackFile),
         new Key("keepwatch.keepalived.notify-fifo", AgentConfig::notifyFifo),

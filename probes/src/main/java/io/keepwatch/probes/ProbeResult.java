@@ -31,7 +31,12 @@ public record ProbeResult(
     CONNECT_FAILED,
     /** nginx answered, but not as expected (status, body, malformed stub_status). */
     BAD_RESPONSE,
-    /** The nginx processes are not as they must be (pidfile, master, workers). */
+    /**
+     * nginx is not running: no pidfile, no process behind it (or another program's, its pid
+     * reused), or a zombie master. Not a flaky signal: it counts at once, with no debounce.
+     */
+    GONE,
+    /** The nginx processes are not as they must be (a stopped master, too few workers). */
     PROCESS,
     /** A fault of the probe itself, not of nginx; should not happen, is still a failure. */
     ERROR;
@@ -80,6 +85,14 @@ public record ProbeResult(
 
   public boolean healthy() {
     return outcome == Outcome.OK;
+  }
+
+  /**
+   * Whether this failure counts at once, whatever the probe's fall: a master that is gone does not
+   * come back by waiting, and every debounced run would only delay its restart.
+   */
+  public boolean definitive() {
+    return outcome == Outcome.GONE;
   }
 
   public ProbeResult withLatency(Duration measured) {

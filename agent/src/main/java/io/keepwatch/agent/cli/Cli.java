@@ -6,7 +6,9 @@ import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.config.ConfigError;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
-import io.keepwatch.probes.Printable;
+import io.keepwatch.agent.endpoints.StartFailure;
+import io.keepwatch.agent.log.LogSetup;
+import io.keepwatch.agent.log.Priority;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -18,43 +20,47 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.ConsoleHandler;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
  * The command line. Every command returns an exit code; only {@code Main} exits. This is the one
- * place that prints configuration errors.
+ * place that prints configuration errors and the fatal errors of {@code run}: one line each on
+ * stderr, naming what and where, with a {@code <3>} prefix when stderr is the journal so that
+ * {@code journalctl -p err} shows why the agent did not start.
  */
 public final class Cli {
-
-  static final String USAGE =
-      """
-      usage: keepwatch run [--config FILE]
-             keepwatch status [--json] [--config FILE]
-             keepwatch maintenance on [--reason TEXT] [--config FILE]
-             keepwatch maintenance off [--config FILE]
-             keepwatch reset [--config FILE]
-             keepwatch reload [--config FILE]
-             keepwatch config check [FILE]
-             keepwatch version""";
 
   private static final Logger LOG = Logger.getLogger("keepwatch");
 
   private final PrintStream out;
   private final PrintStream err;
+  private final boolean outIsJournal;
+  private final boolean errIsJournal;
 
   public Cli(PrintStream out, PrintStream err) {
+    this(out, err, false, false);
+  }
+
+  /**
+   * @param outIsJournal whether stdout is the journal: log lines then carry priorities
+   * @param errIsJournal whether stderr is the journal: fatal errors then carry {@code <3>}
+   */
+  public Cli(PrintStream out, PrintStream err, boolean outIsJournal, boolean errIsJournal) {
     this.out = out;
     this.err = err;
+    this.outIsJournal = outIsJournal;
+    this.errIsJournal = errIsJournal;
   }
 
   public int run(String... args) {
     Deque<String> words = new ArrayDeque<>(Arrays.asList(args));
     String command = words.isEmpty() ? "" : words.pop();
+    if (words.contains("--help") || words.contains("-h")) {
+      return help(command);
+    }
     try {
       return switch (command) {
         case "run" -> runAgent(option(words, "--config"), words);
@@ -96,13 +102,17 @@ public final class Cli {
           noMore(words);
           yield configCheck(file);
         }
-        case "version" -> {
+        case "version", "--version" -> {
           noMore(words);
           out.println("keepwatch " + version());
           yield ExitCodes.OK;
         }
         case "help", "--help", "-h" -> {
-          out.println(USAGE);
+          String topic = words.poll();
+          if (topic != null) {
+            yield help(topic);
+          }
+          out.print(Help.overview());
           yield ExitCodes.OK;
         }
         default ->
@@ -111,9 +121,29 @@ public final class Cli {
     } catch (UsageError e) {
       return usage(e.getMessage());
     } catch (ConfigError e) {
-      err.println("keepwatch: config error: " + e.getMessage());
+      for (ConfigError one : e.all()) {
+        fatal("config error: " + one.getMessage());
+      }
+      if (e.all().size() > 1) {
+        fatal(e.all().size() + " configuration errors");
+      }
       return ExitCodes.CONFIG;
     }
+  }
+
+  /** One command's help on stdout; usage (64) if there is no such command. */
+  private int help(String command) {
+    Optional<Help.Command> help = Help.of(command);
+    if (help.isEmpty()) {
+      return usage("unknown command '" + command + "'");
+    }
+    out.print(help.get().text());
+    return ExitCodes.OK;
+  }
+
+  /** One line on stderr; at priority err when stderr is the journal. */
+  private void fatal(String line) {
+    err.println((errIsJournal ? "<3>" : "") + "keepwatch: " + line);
   }
 
   /**
@@ -125,9 +155,10 @@ public final class Cli {
     try {
       reply = ControlClient.post(socket, path, form, timeout);
     } catch (IOException e) {
-      String why = Printable.reason(e);
+      String why = Failures.describe(e);
       String hint =
-          why.contains("Permission denied") || why.contains("Access denied")
+          why.toLowerCase(java.util.Locale.ROOT).contains("permission denied")
+                  || why.contains("Access denied")
               ? " (the socket is mode 0660: run as the agent's user, root, or a member of control.group)"
               : "";
       err.println(
@@ -178,9 +209,10 @@ public final class Cli {
 
   private int runAgent(String configFile, Deque<String> rest) throws ConfigError, UsageError {
     noMore(rest);
-    installOneLineLogging();
+    ConfigLoader.Loaded loaded = load(configFile);
+    AgentConfig config = loaded.config();
+    LogSetup.toStdout(out, outIsJournal);
     Agent.ConfigSource source = () -> load(configFile).config();
-    AgentConfig config = source.load();
     LOG.info(
         "keepwatch "
             + version()
@@ -200,20 +232,24 @@ public final class Cli {
     Agent agent;
     try {
       agent = Agent.start(config, info, reloads);
-    } catch (IOException e) {
+    } catch (StartFailure e) {
       reloads.close();
-      err.println("keepwatch: " + e.getMessage());
+      fatal(e.subject() + " (" + e.key() + ", " + loaded.where(e.key()) + "): " + e.why());
+      return ExitCodes.of(e.kind());
+    } catch (IOException | RuntimeException e) {
+      reloads.close();
+      fatal("cannot start: " + Failures.describe(e));
       return ExitCodes.FAILED;
     }
     reloads.attach(agent);
     String base = "http://" + config.httpListen().getHostString() + ":" + agent.http().port();
-    LOG.info("listening on " + base + " (/check, /status, /)");
+    LOG.info("listening on " + base + " (/check, /metrics, /status, /)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  LOG.info("stopping on signal");
+                  LOG.log(Priority.NOTICE, "stopping on signal");
                   reloads.close();
                   agent.close();
                   stopped.countDown();
@@ -249,24 +285,6 @@ public final class Cli {
         + ")";
   }
 
-  private static void installOneLineLogging() {
-    Logger root = Logger.getLogger("");
-    for (Handler handler : root.getHandlers()) {
-      root.removeHandler(handler);
-    }
-    // stdout, so journald files lines under the unit; flushed per record by StreamHandler.publish.
-    Handler handler =
-        new ConsoleHandler() {
-          {
-            setOutputStream(System.out);
-          }
-        };
-    handler.setFormatter(new OneLineFormatter());
-    handler.setLevel(Level.INFO);
-    root.addHandler(handler);
-    root.setLevel(Level.INFO);
-  }
-
   static String version() {
     String v = Cli.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
@@ -283,7 +301,7 @@ public final class Cli {
 
   private int usage(String problem) {
     err.println("keepwatch: " + problem);
-    err.println(USAGE);
+    err.print(Help.overview());
     return ExitCodes.USAGE;
   }
 

@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
-import io.keepwatch.probes.Printable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -45,7 +44,7 @@ final class StatusCommand {
       body = response.body();
     } catch (IOException e) {
       err.println(
-          "keepwatch status: cannot reach the agent at " + uri + ": " + Printable.reason(e));
+          "keepwatch status: cannot reach the agent at " + uri + ": " + Failures.describe(e));
       return ExitCodes.NOT_RUNNING;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -57,7 +56,7 @@ final class StatusCommand {
           ConfigFactory.parseString(
               body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
     } catch (ConfigException e) {
-      err.println("keepwatch status: " + uri + " did not answer JSON: " + e.getMessage());
+      err.println("keepwatch status: " + uri + " did not answer JSON: " + Failures.describe(e));
       return ExitCodes.NOT_RUNNING;
     }
     if (json) {
@@ -109,9 +108,14 @@ final class StatusCommand {
       ConfigObject vrrp = status.getObject("vrrp");
       for (String name : new TreeMap<>(vrrp).keySet()) {
         Config role = vrrp.toConfig().getConfig(ConfigUtil.quoteString(name));
+        boolean holdsVip = role.hasPath("holds_vip") && role.getBoolean("holds_vip");
         out.printf(
-            "  %-16s %-8s priority %-4d since %s%n",
-            name, role.getString("state"), role.getInt("priority"), role.getString("since"));
+            "  %-16s %-8s priority %-4d since %s%s%n",
+            name,
+            role.getString("state"),
+            role.getInt("priority"),
+            role.getString("since"),
+            holdsVip ? "  (holds the VIP)" : "");
       }
     }
     List<? extends Config> actions =

@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param trackFile the keepalived track_file, if any
  * @param notifyFifo keepalived's vrrp_notify_fifo, if any
  * @param keepalived how the agent watches keepalived and how keepalived watches the agent
+ * @param network the listener for other hosts (Prometheus), if any
  */
 public record AgentConfig(
     String source,
@@ -34,7 +35,8 @@ public record AgentConfig(
     Escalation escalation,
     Optional<TrackFile> trackFile,
     Optional<Path> notifyFifo,
-    Keepalived keepalived) {
+    Keepalived keepalived,
+    Network network) {
 
   public AgentConfig {
     probes = List.copyOf(probes);
@@ -107,6 +109,22 @@ public record AgentConfig(
       Duration webhookTimeout) {
     public Escalation {
       commands = commands.stream().map(List::copyOf).toList();
+    }
+  }
+
+  /**
+   * The listener other hosts scrape: never the one keepwatch-check asks (http.listen stays on
+   * loopback), so nothing configured here can fail keepalived's check.
+   *
+   * @param listen the addresses to listen on; empty for none
+   * @param serve the paths it answers: "/metrics", and "/status" and "/" if the operator chose
+   * @param webConfig TLS and basic auth (exporter-toolkit web config), if any
+   */
+  public record Network(
+      List<InetSocketAddress> listen, java.util.Set<String> serve, Optional<WebConfig> webConfig) {
+    public Network {
+      listen = List.copyOf(listen);
+      serve = java.util.Set.copyOf(serve);
     }
   }
 

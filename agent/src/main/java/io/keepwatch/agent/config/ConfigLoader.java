@@ -13,6 +13,8 @@ import com.typesafe.config.ConfigValueType;
 import io.keepwatch.agent.probing.ProbeKind;
 import io.keepwatch.agent.probing.ProbeKinds;
 import io.keepwatch.probes.Printable;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +42,15 @@ public final class ConfigLoader {
 
   /** The loaded configuration and the effective merged tree (for "config check"). */
   public record Loaded(AgentConfig config, Config effective) {
+    /**
+     * Where a key's value came from, for messages: "FILE:LINE", or "the default" when no file set
+     * it.
+     */
+    public String where(String key) {
+      Fields fields = new Fields(effective, "");
+      return fields.isDefault(key) ? "the default" : fields.where(key);
+    }
+
     /** The effective {@code keepwatch} tree as HOCON, without comments. */
     public String render() {
       return effective
@@ -76,7 +87,7 @@ public final class ConfigLoader {
               file.toFile(),
               ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
     } catch (ConfigException e) {
-      throw fromTypesafe(e);
+      throw fromTypesafe(e, readQuietly(file));
     }
     return build(user, file.toString());
   }
@@ -88,7 +99,7 @@ public final class ConfigLoader {
       user =
           ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription(name));
     } catch (ConfigException e) {
-      throw fromTypesafe(e);
+      throw fromTypesafe(e, text);
     }
     return build(user, name);
   }
@@ -106,12 +117,17 @@ public final class ConfigLoader {
     } catch (ConfigException e) {
       throw fromTypesafe(e);
     }
-    new KeyChecker(resolvedReference, merged).check(user.root(), List.of());
+    ErrorList errors = new ErrorList();
+    new KeyChecker(resolvedReference, merged, errors).check(user.root(), List.of());
+    AgentConfig config = null;
     try {
-      return new Loaded(read(merged, source), merged);
+      config = read(merged, source);
     } catch (ConfigError e) {
-      throw blameTheUsersLine(e, user);
+      e.all().forEach(one -> errors.add(blameTheUsersLine(one, user)));
     }
+    errors.dropEchoesOfTheUsersMistakes();
+    errors.throwIfAny();
+    return new Loaded(config, merged);
   }
 
   /**
@@ -131,123 +147,193 @@ public final class ConfigLoader {
     return usersLine.equals(e.where()) ? e : new ConfigError(usersLine, e.key(), e.problem());
   }
 
+  /**
+   * Reads every field, collecting every mistake (see {@link ErrorList}) before anything is built,
+   * so {@code config check} reports them all at once.
+   */
   private static AgentConfig read(Config c, String source) throws ConfigError {
+    ErrorList errors = new ErrorList();
     Fields f = new Fields(c, "");
-    Fields nginx = new Fields(c, "");
-    AgentConfig.Nginx nginxConfig =
-        new AgentConfig.Nginx(
-            nginx.absolutePath("keepwatch.nginx.pidfile"),
-            nginx.argv("keepwatch.nginx.config-test"),
-            nginx.argv("keepwatch.nginx.restart"),
-            nginx.positiveDuration("keepwatch.nginx.command-timeout"),
-            nginx.argv("keepwatch.nginx.config-dump"),
-            nginx.duration("keepwatch.nginx.config-fingerprint-interval"));
-    Duration grace = f.positiveDuration("keepwatch.restart.grace");
-    Duration holdVip = f.duration("keepwatch.restart.hold-vip");
-    if (holdVip.compareTo(grace) > 0) {
+    Path pidfile = errors.take(() -> f.absolutePath("keepwatch.nginx.pidfile"), null);
+    List<String> configTest = errors.take(() -> f.argv("keepwatch.nginx.config-test"), null);
+    List<String> restartCommand = errors.take(() -> f.argv("keepwatch.nginx.restart"), null);
+    Duration commandTimeout =
+        errors.take(() -> f.positiveDuration("keepwatch.nginx.command-timeout"), null);
+    List<String> configDump = errors.take(() -> f.argv("keepwatch.nginx.config-dump"), null);
+    Duration fingerprintInterval =
+        errors.take(() -> f.duration("keepwatch.nginx.config-fingerprint-interval"), null);
+    Duration grace = errors.take(() -> f.positiveDuration("keepwatch.restart.grace"), null);
+    Duration holdVip = errors.take(() -> f.duration("keepwatch.restart.hold-vip"), null);
+    if (grace != null && holdVip != null && holdVip.compareTo(grace) > 0) {
       // Name the one of the two the user's file set: the other is only a default.
       if (f.isDefault("keepwatch.restart.hold-vip")) {
-        throw f.error(
-            "keepwatch.restart.grace",
-            "must not be shorter than restart.hold-vip ("
-                + holdVip.toMillis()
-                + " ms, the default): a failing nginx would hold the VIP; lower hold-vip too");
+        errors.add(
+            f.error(
+                "keepwatch.restart.grace",
+                "must not be shorter than restart.hold-vip ("
+                    + holdVip.toMillis()
+                    + " ms, the default): a failing nginx would hold the VIP; lower hold-vip too"));
+      } else {
+        errors.add(
+            f.error(
+                "keepwatch.restart.hold-vip",
+                "must not be longer than restart.grace ("
+                    + grace.toMillis()
+                    + " ms): a failing nginx would hold the VIP"));
       }
-      throw f.error(
-          "keepwatch.restart.hold-vip",
-          "must not be longer than restart.grace ("
-              + grace.toMillis()
-              + " ms): a failing nginx would hold the VIP");
     }
-    AgentConfig.Restart restart =
-        new AgentConfig.Restart(
-            f.bool("keepwatch.restart.enabled"),
-            f.integer("keepwatch.restart.max-attempts", 1, 1000),
-            f.positiveDuration("keepwatch.restart.window"),
-            grace,
-            f.positiveDuration("keepwatch.restart.backoff"),
-            holdVip);
-    AgentConfig.Escalation escalation =
-        new AgentConfig.Escalation(
-            f.argvList("keepwatch.escalation.commands"),
-            f.bool("keepwatch.escalation.sticky"),
-            f.positiveDuration("keepwatch.escalation.command-timeout"),
-            f.optionalUrl("keepwatch.escalation.webhook"),
-            f.positiveDuration("keepwatch.escalation.webhook-timeout"));
-    Optional<Path> trackPath = f.optionalPath("keepwatch.track-file.path");
-    Optional<AgentConfig.TrackFile> trackFile = Optional.empty();
-    if (trackPath.isPresent()) {
-      trackFile =
-          Optional.of(
-              new AgentConfig.TrackFile(
-                  trackPath.get(),
-                  f.integer("keepwatch.track-file.up-value", Integer.MIN_VALUE, Integer.MAX_VALUE),
-                  f.integer(
-                      "keepwatch.track-file.down-value", Integer.MIN_VALUE, Integer.MAX_VALUE),
-                  f.optionalPath("keepwatch.track-file.degraded-path"),
-                  f.integer("keepwatch.track-file.degraded-value", 1, Integer.MAX_VALUE)));
+    Boolean restartEnabled = errors.take(() -> f.bool("keepwatch.restart.enabled"), null);
+    Integer maxAttempts =
+        errors.take(() -> f.integer("keepwatch.restart.max-attempts", 1, 1000), null);
+    Duration window = errors.take(() -> f.positiveDuration("keepwatch.restart.window"), null);
+    Duration backoff = errors.take(() -> f.positiveDuration("keepwatch.restart.backoff"), null);
+    List<List<String>> escalationCommands =
+        errors.take(() -> f.argvList("keepwatch.escalation.commands"), null);
+    Boolean sticky = errors.take(() -> f.bool("keepwatch.escalation.sticky"), null);
+    Duration escalationTimeout =
+        errors.take(() -> f.positiveDuration("keepwatch.escalation.command-timeout"), null);
+    Optional<URI> webhook = errors.take(() -> f.optionalUrl("keepwatch.escalation.webhook"), null);
+    Duration webhookTimeout =
+        errors.take(() -> f.positiveDuration("keepwatch.escalation.webhook-timeout"), null);
+    Optional<Path> trackPath = errors.take(() -> f.optionalPath("keepwatch.track-file.path"), null);
+    Integer upValue =
+        errors.take(
+            () -> f.integer("keepwatch.track-file.up-value", Integer.MIN_VALUE, Integer.MAX_VALUE),
+            null);
+    Integer downValue =
+        errors.take(
+            () ->
+                f.integer("keepwatch.track-file.down-value", Integer.MIN_VALUE, Integer.MAX_VALUE),
+            null);
+    Optional<Path> degradedPath =
+        errors.take(() -> f.optionalPath("keepwatch.track-file.degraded-path"), null);
+    Integer degradedValue =
+        errors.take(
+            () -> f.integer("keepwatch.track-file.degraded-value", 1, Integer.MAX_VALUE), null);
+    Duration goneAfter =
+        errors.take(() -> f.positiveDuration("keepwatch.keepalived.agent-gone-after"), null);
+    if (goneAfter != null
+        && (goneAfter.compareTo(Duration.ofSeconds(1)) < 0
+            || goneAfter.compareTo(Duration.ofSeconds(4)) > 0)) {
+      errors.add(
+          f.error(
+              "keepwatch.keepalived.agent-gone-after",
+              "must be from 1s to 4s, got "
+                  + goneAfter.toMillis()
+                  + " ms: shorter than a restart of the agent would move the VIP at every upgrade;"
+                  + " longer, an agent gone for good would be trusted for more than 5 s"));
     }
-    Duration goneAfter = f.positiveDuration("keepwatch.keepalived.agent-gone-after");
-    if (goneAfter.compareTo(Duration.ofSeconds(1)) < 0
-        || goneAfter.compareTo(Duration.ofSeconds(4)) > 0) {
-      throw f.error(
-          "keepwatch.keepalived.agent-gone-after",
-          "must be from 1s to 4s, got "
-              + goneAfter.toMillis()
-              + " ms: shorter than a restart of the agent would move the VIP at every upgrade;"
-              + " longer, an agent gone for good would be trusted for more than 5 s");
+    String trackProcess = errors.take(() -> f.string("keepwatch.keepalived.track-process"), null);
+    if (trackProcess != null
+        && (trackProcess.length() > 15 || !trackProcess.matches("[A-Za-z0-9._-]*"))) {
+      errors.add(
+          f.error(
+              "keepwatch.keepalived.track-process",
+              "must be a process name of at most 15 letters, digits, '.', '_' or '-' (the kernel"
+                  + " keeps 15), got "
+                  + Printable.quoted(trackProcess, 40)));
     }
-    String trackProcess = f.string("keepwatch.keepalived.track-process");
-    if (trackProcess.length() > 15 || !trackProcess.matches("[A-Za-z0-9._-]*")) {
-      throw f.error(
-          "keepwatch.keepalived.track-process",
-          "must be a process name of at most 15 letters, digits, '.', '_' or '-' (the kernel"
-              + " keeps 15), got "
-              + Printable.quoted(trackProcess, 40));
-    }
-    AgentConfig.Keepalived keepalived =
-        new AgentConfig.Keepalived(
-            f.optionalPath("keepwatch.keepalived.pidfile"),
-            trackProcess.isEmpty() ? Optional.empty() : Optional.of(trackProcess),
-            goneAfter,
-            f.addresses("keepwatch.keepalived.vips"),
-            f.argvList("keepwatch.keepalived.gone-commands"));
+    Optional<Path> keepalivedPidfile =
+        errors.take(() -> f.optionalPath("keepwatch.keepalived.pidfile"), null);
+    List<java.net.InetAddress> vips =
+        errors.take(() -> f.addresses("keepwatch.keepalived.vips"), null);
+    List<List<String>> goneCommands =
+        errors.take(() -> f.argvList("keepwatch.keepalived.gone-commands"), null);
+    InetSocketAddress httpListen = errors.take(() -> loopbackListen(f), null);
+    Path controlSocket = errors.take(() -> socketPath(f, "keepwatch.control.socket"), null);
+    String controlGroup = errors.take(() -> f.string("keepwatch.control.group"), null);
+    Optional<Path> notifyFifo =
+        errors.take(() -> f.optionalPath("keepwatch.keepalived.notify-fifo"), null);
+    AgentConfig.Network network = errors.take(() -> NetworkSettings.read(f, httpListen), null);
+    List<ProbeSpec> probes = probes(c, errors);
+    errors.throwIfAny();
     return new AgentConfig(
         source,
-        f.address("keepwatch.http.listen", true),
-        f.absolutePath("keepwatch.control.socket"),
-        f.string("keepwatch.control.group").isEmpty()
-            ? Optional.empty()
-            : Optional.of(f.string("keepwatch.control.group")),
-        nginxConfig,
-        probes(c),
-        restart,
-        escalation,
-        trackFile,
-        f.optionalPath("keepwatch.keepalived.notify-fifo"),
-        keepalived);
+        httpListen,
+        controlSocket,
+        controlGroup.isEmpty() ? Optional.empty() : Optional.of(controlGroup),
+        new AgentConfig.Nginx(
+            pidfile, configTest, restartCommand, commandTimeout, configDump, fingerprintInterval),
+        probes,
+        new AgentConfig.Restart(restartEnabled, maxAttempts, window, grace, backoff, holdVip),
+        new AgentConfig.Escalation(
+            escalationCommands, sticky, escalationTimeout, webhook, webhookTimeout),
+        trackPath.map(
+            path ->
+                new AgentConfig.TrackFile(path, upValue, downValue, degradedPath, degradedValue)),
+        notifyFifo,
+        new AgentConfig.Keepalived(
+            keepalivedPidfile,
+            trackProcess.isEmpty() ? Optional.empty() : Optional.of(trackProcess),
+            goneAfter,
+            vips,
+            goneCommands),
+        network);
   }
 
-  private static List<ProbeSpec> probes(Config c) throws ConfigError {
+  /**
+   * http.listen is where keepwatch-check asks (127.0.0.1 by default): it must stay on loopback, or
+   * the check fails and keepalived moves the VIP. Other hosts scrape through network.listen.
+   */
+  private static InetSocketAddress loopbackListen(Fields f) throws ConfigError {
+    InetSocketAddress listen = f.address("keepwatch.http.listen", true);
+    if (!listen.getAddress().isLoopbackAddress()) {
+      throw f.error(
+          "keepwatch.http.listen",
+          "must be a loopback address such as 127.0.0.1:9523 (keepwatch-check asks there); to let"
+              + " other hosts scrape /metrics, set keepwatch.network.listen instead");
+    }
+    return listen;
+  }
+
+  /**
+   * sun_path holds 108 bytes with its terminating NUL (unix(7)): a longer path can never be bound.
+   */
+  static final int MAX_SOCKET_PATH_BYTES = 107;
+
+  private static Path socketPath(Fields f, String key) throws ConfigError {
+    Path path = f.absolutePath(key);
+    int bytes = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > MAX_SOCKET_PATH_BYTES) {
+      throw f.error(
+          key,
+          "too long for a unix socket: "
+              + bytes
+              + " bytes, at most "
+              + MAX_SOCKET_PATH_BYTES
+              + " (unix(7)); choose a shorter path");
+    }
+    return path;
+  }
+
+  /** Every probe that reads cleanly; the mistakes of the others go to {@code errors}. */
+  private static List<ProbeSpec> probes(Config c, ErrorList errors) {
     ConfigObject entries;
     try {
       entries = c.getObject(PROBES);
     } catch (ConfigException e) {
-      throw new Fields(c, "").error(PROBES, "must be an object with one entry per probe");
+      errors.add(new Fields(c, "").error(PROBES, "must be an object with one entry per probe"));
+      return List.of();
     }
     Map<String, ConfigValue> sorted = new TreeMap<>(entries);
     List<ProbeSpec> specs = new ArrayList<>();
+    int brokenProbes = 0;
     for (Map.Entry<String, ConfigValue> entry : sorted.entrySet()) {
       if (entry.getValue().valueType() == ConfigValueType.NULL) {
         continue; // a default probe the operator switched off with "name = null"
       }
-      specs.add(probe(c, entry.getKey(), entry.getValue()));
+      int before = specs.size();
+      errors.take(() -> specs.add(probe(c, entry.getKey(), entry.getValue())), false);
+      if (specs.size() == before) {
+        brokenProbes++;
+      }
     }
-    if (specs.stream().noneMatch(ProbeSpec::critical)) {
-      throw new ConfigError(
-          Fields.where(entries.origin()),
-          PROBES,
-          "no critical probe: the verdict would have nothing to judge; set critical = true on at least one");
+    if (brokenProbes == 0 && specs.stream().noneMatch(ProbeSpec::critical)) {
+      errors.add(
+          new ConfigError(
+              Fields.where(entries.origin()),
+              PROBES,
+              "no critical probe: the verdict would have nothing to judge; set critical = true on at least one"));
     }
     return specs;
   }
@@ -272,18 +358,17 @@ public final class ConfigLoader {
             .toConfig()
             .withFallback(c.getConfig(PROBE_DEFAULTS + "." + ConfigUtil.quoteString(kind.name())));
     Fields f = new Fields(probe, path);
-    int rise = f.integer("rise", 1, 1000);
-    int fall = f.integer("fall", 1, 1000);
-    ProbeSpec.Target target = kind.readTarget(f);
-    return new ProbeSpec(
-        name,
-        f.positiveDuration("interval"),
-        f.positiveDuration("timeout"),
-        rise,
-        fall,
-        f.bool("critical"),
-        target,
-        onFailure(f));
+    // Every field is read, so each of this probe's mistakes is reported, not only the first.
+    ErrorList errors = new ErrorList();
+    Integer rise = errors.take(() -> f.integer("rise", 1, 1000), null);
+    Integer fall = errors.take(() -> f.integer("fall", 1, 1000), null);
+    ProbeSpec.Target target = errors.take(() -> kind.readTarget(f), null);
+    Duration interval = errors.take(() -> f.positiveDuration("interval"), null);
+    Duration timeout = errors.take(() -> f.positiveDuration("timeout"), null);
+    Boolean critical = errors.take(() -> f.bool("critical"), null);
+    Optional<OnFailure> onFailure = errors.take(() -> onFailure(f), null);
+    errors.throwIfAny();
+    return new ProbeSpec(name, interval, timeout, rise, fall, critical, target, onFailure);
   }
 
   /** {@code on-failure}: auto (empty), restart, failover or report. */
@@ -321,6 +406,47 @@ public final class ConfigLoader {
           "unknown kind " + kind.render() + "; must be one of " + ProbeKinds.names());
     }
     return known.get();
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  /**
+   * A syntax error, reworded where the parser's words mislead: at the end of a file with an
+   * unclosed '{' it says "expecting a close parentheses ')'", and a stray '}' gets a long hint
+   * about quoting.
+   */
+  static ConfigError fromTypesafe(ConfigException e, String text) {
+    ConfigError plain = fromTypesafe(e);
+    String problem = plain.problem();
+    if (problem.contains("end of file")) {
+      Optional<Braces.Open> open = Braces.unclosed(text);
+      if (open.isPresent()) {
+        String closer = open.get().brace() == '{' ? "'}'" : "']'";
+        return new ConfigError(
+            plain.where(),
+            "",
+            "the file ends while the '"
+                + open.get().brace()
+                + "' opened on line "
+                + open.get().line()
+                + " is still open: a closing "
+                + closer
+                + " is missing");
+      }
+    }
+    if (problem.startsWith("unbalanced close brace")) {
+      return new ConfigError(
+          plain.where(),
+          "",
+          "this '}' closes nothing: there is one '}' too many here, or a '{' missing above");
+    }
+    return plain;
   }
 
   /** Typesafe Config's own exceptions, reworded to our one-line form. */

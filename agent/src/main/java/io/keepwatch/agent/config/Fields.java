@@ -211,7 +211,16 @@ public final class Fields {
    * @param allowAnyPort whether port 0 (any free port, for listening) is allowed
    */
   public InetSocketAddress address(String key, boolean allowAnyPort) throws ConfigError {
-    String text = string(key).strip();
+    return address(key, string(key).strip(), allowAnyPort);
+  }
+
+  /** A list of strings. */
+  List<String> strings(String key) throws ConfigError {
+    return read(key, "a list of strings", config::getStringList);
+  }
+
+  /** Parses one "host:port" that came from {@code key} (e.g. an element of a list). */
+  InetSocketAddress address(String key, String text, boolean allowAnyPort) throws ConfigError {
     int colon = text.lastIndexOf(':');
     String usage = "must be host:port, e.g. 127.0.0.1:80 or [::1]:80, got '" + text + "'";
     if (colon <= 0 || colon == text.length() - 1) {

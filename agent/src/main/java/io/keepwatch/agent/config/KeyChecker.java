@@ -14,13 +14,19 @@ import java.util.TreeMap;
 final class KeyChecker {
   private final Config reference;
   private final Config merged;
+  private final ErrorList errors;
 
-  KeyChecker(Config reference, Config merged) {
+  /**
+   * @param errors where every unknown key is noted, so one pass reports them all
+   */
+  KeyChecker(Config reference, Config merged, ErrorList errors) {
     this.reference = reference;
     this.merged = merged;
+    this.errors = errors;
   }
 
-  void check(ConfigObject object, List<String> parent) throws ConfigError {
+  /** Notes every unknown key under {@code object} in the error list. */
+  void check(ConfigObject object, List<String> parent) {
     for (Map.Entry<String, ConfigValue> entry : new TreeMap<>(object).entrySet()) {
       List<String> path = new ArrayList<>(parent);
       path.add(entry.getKey());
@@ -31,7 +37,8 @@ final class KeyChecker {
       }
       String joined = ConfigUtil.joinPath(path);
       if (!reference.hasPathOrNull(joined)) {
-        throw unknown(value, path, siblings(parent));
+        errors.add(unknown(value, path, siblings(parent)));
+        continue;
       }
       if (value instanceof ConfigObject child
           && reference.getValue(joined) instanceof ConfigObject) {
@@ -40,7 +47,7 @@ final class KeyChecker {
     }
   }
 
-  private void checkProbe(ConfigValue value, List<String> path) throws ConfigError {
+  private void checkProbe(ConfigValue value, List<String> path) {
     if (!(value instanceof ConfigObject probe)) {
       return; // null switches a probe off; other shapes are reported when the probe is read
     }
@@ -59,7 +66,7 @@ final class KeyChecker {
       if (!allowed.contains(key.getKey())) {
         List<String> full = new ArrayList<>(path);
         full.add(key.getKey());
-        throw unknown(key.getValue(), full, allowed);
+        errors.add(unknown(key.getValue(), full, allowed));
       }
     }
   }

@@ -33,7 +33,7 @@ public enum OnFailure {
    */
   public static OnFailure byOutcome(ProbeResult.Outcome outcome) {
     return switch (outcome) {
-      case PROCESS, CONNECT_FAILED, TIMEOUT -> RESTART;
+      case GONE, PROCESS, CONNECT_FAILED, TIMEOUT -> RESTART;
       case BAD_RESPONSE, ERROR -> FAILOVER;
       case OK -> throw new IllegalArgumentException("a healthy result calls for nothing");
     };

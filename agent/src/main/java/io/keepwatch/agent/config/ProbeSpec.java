@@ -60,6 +60,15 @@ public record ProbeSpec(
       return java.util.OptionalInt.empty();
     }
 
+    /**
+     * The pidfile of the nginx master this probe checks, if it checks one: the agent then also
+     * watches that master closely between runs (MasterWatch) and runs the probe at once when it
+     * dies or stops.
+     */
+    default java.util.Optional<java.nio.file.Path> masterPidfile() {
+      return java.util.Optional.empty();
+    }
+
     /** Whether this probe's pages feed the exporter-compatible nginx_* metrics. */
     default boolean feedsNginxMetrics() {
       return false;

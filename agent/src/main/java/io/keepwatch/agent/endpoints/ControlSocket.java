@@ -1,6 +1,5 @@
 package io.keepwatch.agent.endpoints;
 
-import io.keepwatch.probes.Printable;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -34,20 +33,35 @@ public final class ControlSocket implements AutoCloseable {
     this.path = path;
   }
 
+  private static final String KEY = "keepwatch.control.socket";
+
   /**
-   * Binds the socket, replacing a stale one a crashed agent left behind.
+   * Binds the socket, replacing a stale one a crashed agent left behind; creates its directory
+   * (mode 0750) when missing.
    *
-   * @throws IOException naming the path and what went wrong (another agent listening, no directory,
-   *     unknown group...)
+   * @throws StartFailure naming the path and what went wrong, in words (another agent listening,
+   *     directory missing and not creatable, permission denied, unknown group...)
    */
   public static ControlSocket bind(
       Path path, Optional<String> group, EpollEventLoopGroup loop, EndpointHandler handler)
-      throws IOException {
+      throws StartFailure {
     Path directory = path.toAbsolutePath().getParent();
     if (!Files.isDirectory(directory)) {
-      Files.createDirectories(
-          directory,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
+      try {
+        Files.createDirectories(
+            directory,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
+      } catch (IOException e) {
+        throw failure(
+            StartFailure.kindOf(e),
+            "its directory "
+                + directory
+                + " is missing and cannot be created ("
+                + StartFailure.reason(e)
+                + ")",
+            path,
+            e);
+      }
     }
     removeIfStale(path);
     var bound =
@@ -58,9 +72,12 @@ public final class ControlSocket implements AutoCloseable {
             .bind(new DomainSocketAddress(path.toFile()))
             .awaitUninterruptibly();
     if (!bound.isSuccess()) {
-      Throwable cause = bound.cause();
-      throw new IOException(
-          "cannot create the control socket " + path + ": " + Printable.reason(cause), cause);
+      StartFailure.Kind kind = StartFailure.kindOf(bound.cause());
+      String why =
+          kind == StartFailure.Kind.PERMISSION
+              ? "permission denied in " + directory + " (the agent's user must be able to write it)"
+              : StartFailure.reason(bound.cause());
+      throw failure(kind, why, path, bound.cause());
     }
     ControlSocket socket = new ControlSocket(bound.channel(), path);
     try {
@@ -73,32 +90,58 @@ public final class ControlSocket implements AutoCloseable {
                   .getUserPrincipalLookupService()
                   .lookupPrincipalByGroupName(group.get());
         } catch (IOException e) {
-          throw new IOException("control.group: no group named '" + group.get() + "'", e);
+          throw new StartFailure(
+              "keepwatch.control.group",
+              StartFailure.Kind.CONFIG,
+              "cannot give the control socket " + path + " to group '" + group.get() + "'",
+              "no such group",
+              e);
         }
         Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(principal);
       }
-    } catch (IOException e) {
+    } catch (StartFailure e) {
       socket.close();
       throw e;
+    } catch (IOException e) {
+      socket.close();
+      throw failure(StartFailure.kindOf(e), StartFailure.reason(e), path, e);
     }
     return socket;
   }
 
+  private static StartFailure failure(
+      StartFailure.Kind kind, String why, Path path, Throwable cause) {
+    return new StartFailure(KEY, kind, "cannot create the control socket " + path, why, cause);
+  }
+
   /** A socket file nobody listens on is a leftover; one that answers belongs to a running agent. */
-  private static void removeIfStale(Path path) throws IOException {
+  private static void removeIfStale(Path path) throws StartFailure {
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-    if ((mode & 0170000) != 0140000) { // S_IFMT, S_IFSOCK (inode(7))
-      throw new IOException(
-          path + " exists and is not a socket; remove it or choose another control.socket");
-    }
-    try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      probe.connect(UnixDomainSocketAddress.of(path));
-      throw new IOException("another keepwatch is listening on " + path);
-    } catch (SocketException refused) { // ECONNREFUSED: nobody listens
-      Files.delete(path);
+    try {
+      int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      if ((mode & 0170000) != 0140000) { // S_IFMT, S_IFSOCK (inode(7))
+        throw failure(
+            StartFailure.Kind.CANNOT_CREATE,
+            "it exists and is not a socket; remove it or choose another control.socket",
+            path,
+            null);
+      }
+      try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        probe.connect(UnixDomainSocketAddress.of(path));
+        throw failure(
+            StartFailure.Kind.IN_USE,
+            "another keepwatch is listening on it (keepwatch status; systemctl status keepwatch)",
+            path,
+            null);
+      } catch (SocketException refused) { // ECONNREFUSED: nobody listens
+        Files.delete(path);
+      }
+    } catch (StartFailure e) {
+      throw e;
+    } catch (IOException e) {
+      throw failure(StartFailure.kindOf(e), StartFailure.reason(e), path, e);
     }
   }
 

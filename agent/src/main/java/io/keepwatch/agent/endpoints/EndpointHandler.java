@@ -51,7 +51,7 @@ import java.util.logging.Logger;
 public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private static final Logger LOG = Logger.getLogger(EndpointHandler.class.getName());
-  private static final String TEXT = "text/plain; charset=utf-8";
+  static final String TEXT = "text/plain; charset=utf-8";
   private static final long CONTROL_TIMEOUT_SECONDS = 10;
 
   /**
@@ -113,7 +113,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
   }
 
   /** What an answer needs to know of its request; the request itself is released on return. */
-  private record Asked(HttpVersion version, boolean head, boolean keepAlive) {
+  record Asked(HttpVersion version, boolean head, boolean keepAlive) {
     static Asked of(FullHttpRequest request) {
       // Answer in the client's version; anything unusual, or a request too broken to have a
       // version (Netty then says 1.0), gets 1.1.
@@ -410,11 +410,11 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     send(ctx, asked, refusal, true);
   }
 
-  private static byte[] text(String line) {
+  static byte[] text(String line) {
     return (line + "\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  private static FullHttpResponse response(
+  static FullHttpResponse response(
       Asked asked, HttpResponseStatus status, String contentType, byte[] body) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
@@ -429,7 +429,7 @@ public final class EndpointHandler extends SimpleChannelInboundHandler<FullHttpR
     return response;
   }
 
-  private static void send(
+  static void send(
       ChannelHandlerContext ctx, Asked asked, FullHttpResponse response, boolean mayKeepAlive) {
     boolean keepAlive = mayKeepAlive && asked.keepAlive();
     HttpUtil.setKeepAlive(response, keepAlive);

@@ -1,8 +1,8 @@
 package io.keepwatch.agent.endpoints;
 
-import io.keepwatch.probes.Printable;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -38,18 +38,33 @@ public final class HttpEndpoint implements AutoCloseable {
   /**
    * Binds and starts serving.
    *
-   * @throws IOException saying which address could not be bound and why
+   * @throws IOException ({@link StartFailure}) saying which address could not be bound and why
    */
   public static HttpEndpoint bind(
       InetSocketAddress listen, EpollEventLoopGroup group, EndpointHandler handler)
       throws IOException {
-    return bind(listen, group, new EndpointInitializer(handler));
+    return bind("keepwatch.http.listen", listen, group, new EndpointInitializer(handler));
   }
 
   /** Binds with the given pipeline (tests use smaller limits). */
   static HttpEndpoint bind(
       InetSocketAddress listen, EpollEventLoopGroup group, EndpointInitializer pipeline)
       throws IOException {
+    return bind("keepwatch.http.listen", listen, group, pipeline);
+  }
+
+  /**
+   * Binds with the given pipeline.
+   *
+   * @param key the configuration key the address came from, for the message if it fails
+   * @throws StartFailure saying which address could not be bound and why, in words
+   */
+  static HttpEndpoint bind(
+      String key,
+      InetSocketAddress listen,
+      EpollEventLoopGroup group,
+      ChannelInitializer<Channel> pipeline)
+      throws StartFailure {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(group)
@@ -61,17 +76,15 @@ public final class HttpEndpoint implements AutoCloseable {
             .childHandler(pipeline);
     var bound = bootstrap.bind(listen).awaitUninterruptibly();
     if (!bound.isSuccess()) {
-      Throwable cause = bound.cause();
-      throw new IOException(
-          "cannot listen on "
-              + listen.getHostString()
-              + ":"
-              + listen.getPort()
-              + ": "
-              + Printable.reason(cause),
-          cause);
+      throw StartFailure.listening(key, hostAndPort(listen), listen.getPort(), bound.cause());
     }
     return new HttpEndpoint(bound.channel());
+  }
+
+  /** "127.0.0.1:9523" or "[::1]:9523". */
+  static String hostAndPort(InetSocketAddress address) {
+    String host = address.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   /** The bound port; the real one when 0 was asked for. */

@@ -3,7 +3,6 @@ package io.keepwatch.agent.endpoints;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import io.keepwatch.agent.keepalived.KeepalivedView;
-import io.keepwatch.agent.keepalived.VrrpRoles;
 import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.ProbeStatus;
 import io.keepwatch.agent.verdict.RiseFall;
@@ -54,21 +53,18 @@ public final class StatusDocuments {
     }
     root.put("actions", done);
     Map<String, Object> roles = new LinkedHashMap<>();
-    keepalived
-        .roles()
+    new java.util.TreeMap<>(keepalived.roles())
         .forEach(
-            (name, role) ->
-                roles.put(
-                    name,
-                    Map.of(
-                        "type",
-                        role.type(),
-                        "state",
-                        role.state(),
-                        "priority",
-                        role.priority(),
-                        "since",
-                        role.since().toString())));
+            (name, role) -> {
+              Map<String, Object> r = new LinkedHashMap<>();
+              r.put("type", role.type());
+              r.put("state", role.state());
+              r.put("priority", role.priority());
+              r.put("since", role.since().toString());
+              // keepalived's MASTER holds the instance's virtual addresses: its word, not a guess
+              r.put("holds_vip", role.state().equals("MASTER"));
+              roles.put(name, r);
+            });
     root.put("vrrp", roles);
     keepalived
         .watch()
@@ -85,7 +81,9 @@ public final class StatusDocuments {
                         w.since().toString(),
                         "stranded_vips",
                         w.strandedVips())));
-    root.put("holds_vip", snapshot.holdsVip());
+    // Whether /check answers 200 only because restart.hold-vip is in force (was "holds_vip",
+    // which read as "this node holds the VIP").
+    root.put("hold_vip_in_force", snapshot.holdsVip());
     return root;
   }
 
@@ -124,130 +122,10 @@ public final class StatusDocuments {
     return p;
   }
 
-  /** The / page: one screen a tired operator can read. */
+  /** The / page (see {@link StatusPage}). */
   public static String html(
       Snapshot snapshot, List<ActionRecord> actions, KeepalivedView keepalived, AgentInfo info) {
-    StringBuilder out = new StringBuilder(2048);
-    String state = snapshot.verdict().state().name();
-    out.append("<!doctype html>\n<html><head><meta charset=\"utf-8\">")
-        .append("<meta http-equiv=\"refresh\" content=\"2\">")
-        .append("<title>keepwatch ")
-        .append(escape(info.node()))
-        .append(": ")
-        .append(state)
-        .append("</title>")
-        .append("<style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}")
-        .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
-        .append(
-            ".UP{color:#070}.DOWN,.ESCALATED{color:#b00}.STARTING,.RECOVERING,.MAINTENANCE,.UNKNOWN{color:#a60}")
-        .append("</style></head><body>\n")
-        .append("<h1>")
-        .append(escape(info.node()))
-        .append(": <span class=\"")
-        .append(state)
-        .append("\">")
-        .append(state)
-        .append("</span></h1>\n")
-        .append("<p>")
-        .append(escape(snapshot.verdict().reason()))
-        .append("</p>\n")
-        .append("<p>since ")
-        .append(snapshot.verdict().since())
-        .append(" &middot; keepwatch ")
-        .append(escape(info.version()))
-        .append(" started ")
-        .append(info.startedAt())
-        .append("</p>\n")
-        .append("<table><tr><th>probe</th><th>kind</th><th>critical</th><th>health</th>")
-        .append("<th>last result</th><th>latency</th><th>in a row</th></tr>\n");
-    for (ProbeStatus probe : snapshot.probes()) {
-      String health = probe.health().name();
-      String last = probe.last().map(ProbeResult::detail).orElse("(no result yet)");
-      String latency =
-          probe.last().map(r -> String.format("%.1f ms", r.latency().toNanos() / 1e6)).orElse("");
-      int streak =
-          Math.max(probe.riseFall().consecutiveSuccesses(), probe.riseFall().consecutiveFailures());
-      String streakText =
-          probe.last().isEmpty()
-              ? ""
-              : streak + (probe.riseFall().lastHealthy() ? " ok" : " failed");
-      out.append("<tr><td>")
-          .append(escape(probe.spec().name()))
-          .append("</td><td>")
-          .append(probe.spec().target().kind())
-          .append("</td><td>")
-          .append(probe.spec().critical() ? "yes" : "no")
-          .append("</td><td class=\"")
-          .append(health)
-          .append("\">")
-          .append(health)
-          .append("</td><td>")
-          .append(escape(last))
-          .append("</td><td>")
-          .append(latency)
-          .append("</td><td>")
-          .append(streakText)
-          .append("</td></tr>\n");
-    }
-    out.append("</table>\n<h2>VRRP (keepalived's notify FIFO)</h2>\n");
-    keepalived
-        .watch()
-        .ifPresent(
-            w ->
-                out.append("<p>keepalived: ")
-                    .append(w.up() ? "running" : "<b>not running</b>")
-                    .append(" (")
-                    .append(escape(w.detail()))
-                    .append(")")
-                    .append(
-                        w.strandedVips().isEmpty()
-                            ? ""
-                            : "; <b>still holding "
-                                + escape(String.join(", ", w.strandedVips()))
-                                + "</b>")
-                    .append("</p>\n"));
-    Map<String, VrrpRoles.Role> vrrp = keepalived.roles();
-    if (vrrp.isEmpty()) {
-      out.append(
-          "<p>nothing reported (keepalived.notify-fifo not set, or keepalived silent)</p>\n");
-    } else {
-      out.append(
-          "<table><tr><th>instance</th><th>state</th><th>priority</th><th>since</th></tr>\n");
-      vrrp.forEach(
-          (name, role) ->
-              out.append("<tr><td>")
-                  .append(escape(name))
-                  .append("</td><td class=\"")
-                  .append(role.state().equals("MASTER") ? "UP" : "STARTING")
-                  .append("\">")
-                  .append(escape(role.state()))
-                  .append("</td><td>")
-                  .append(role.priority())
-                  .append("</td><td>")
-                  .append(role.since())
-                  .append("</td></tr>\n"));
-      out.append("</table>\n");
-    }
-    out.append("<h2>Recent actions</h2>\n");
-    if (actions.isEmpty()) {
-      out.append("<p>none</p>\n");
-    } else {
-      out.append("<table><tr><th>at</th><th>action</th><th>outcome</th></tr>\n");
-      for (int i = actions.size() - 1; i >= 0; i--) {
-        ActionRecord a = actions.get(i);
-        out.append("<tr><td>")
-            .append(a.at())
-            .append("</td><td>")
-            .append(escape(a.action()))
-            .append("</td><td>")
-            .append(escape(a.outcome()))
-            .append("</td></tr>\n");
-      }
-      out.append("</table>\n");
-    }
-    out.append("<p><a href=\"/check\">/check</a> &middot; <a href=\"/status\">/status</a></p>\n")
-        .append("</body></html>\n");
-    return out.toString();
+    return StatusPage.render(snapshot, actions, keepalived, info, java.time.Instant.now());
   }
 
   static String escape(String text) {

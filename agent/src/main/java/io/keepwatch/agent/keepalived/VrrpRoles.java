@@ -69,7 +69,11 @@ public final class VrrpRoles {
       }
       observer.instanceReported(line.name(), line.state());
     }
-    LOG.info(
+    // A role change is a notice; FAULT (keepalived took the instance out) a warning.
+    LOG.log(
+        line.state().equals("FAULT")
+            ? java.util.logging.Level.WARNING
+            : io.keepwatch.agent.log.Priority.NOTICE,
         "VRRP "
             + key
             + ": "

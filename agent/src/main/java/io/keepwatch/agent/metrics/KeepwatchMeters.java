@@ -60,6 +60,9 @@ public final class KeepwatchMeters
   private final Counter reloadsApplied;
   private final Counter connectionsEvicted;
   private final Counter reloadsRefused;
+  private final Counter authMissing;
+  private final Counter authWrong;
+  private final Counter tlsHandshakesFailed;
 
   public KeepwatchMeters(
       MeterRegistry registry,
@@ -107,6 +110,12 @@ public final class KeepwatchMeters
         Counter.builder("keepwatch.escalations")
             .description(
                 "Times the node was escalated (restart budget spent or config test failed)")
+            .register(registry);
+    authMissing = authFailureCounter("missing");
+    authWrong = authFailureCounter("wrong");
+    tlsHandshakesFailed =
+        Counter.builder("keepwatch.http.tls.handshake.failures")
+            .description("TLS handshakes the network listener failed (plain HTTP, bad client cert)")
             .register(registry);
     Gauge.builder("keepwatch.build.info", () -> 1)
         .description("keepwatch's version")
@@ -273,6 +282,26 @@ public final class KeepwatchMeters
   }
 
   /**
+   * The network listener refused a request with 401: no credentials ("missing") or a wrong user or
+   * password ("wrong"). Any thread.
+   */
+  public void authFailed(boolean credentialsGiven) {
+    (credentialsGiven ? authWrong : authMissing).increment();
+  }
+
+  /** A TLS handshake on the network listener failed. Any thread. */
+  public void tlsHandshakeFailed() {
+    tlsHandshakesFailed.increment();
+  }
+
+  private Counter authFailureCounter(String reason) {
+    return Counter.builder("keepwatch.http.auth.failures")
+        .description("Requests the network listener refused with 401: credentials missing or wrong")
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  /**
    * Registers keepwatch_vrrp_state{vrrp_instance,state} for an instance keepalived reported for the
    * first time: one series per state, 1 for the current one. The instance names are bounded by
    * VrrpRoles.
@@ -280,6 +309,9 @@ public final class KeepwatchMeters
   @Override
   public void instanceSeen(String instance) {
     for (String state : VrrpRoles.STATES) {
+      // Every "to" series exists at 0 from the first sight of the instance, so the first
+      // transition into a state is an increase Prometheus can see (issue 13).
+      transitions(instance, state);
       Gauge.builder("keepwatch.vrrp.state", vrrpStates, m -> state.equals(m.get(instance)) ? 1 : 0)
           .description(
               "1 for the VRRP instance's current state as keepalived reported it, 0 for the others")
@@ -292,10 +324,13 @@ public final class KeepwatchMeters
   @Override
   public void instanceReported(String instance, String state) {
     vrrpStates.put(instance, state);
-    Counter.builder("keepwatch.vrrp.transitions")
+    transitions(instance, state).increment();
+  }
+
+  private Counter transitions(String instance, String state) {
+    return Counter.builder("keepwatch.vrrp.transitions")
         .description("VRRP state changes keepalived reported, by instance and new state")
         .tags("vrrp_instance", instance, "to", state)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 }

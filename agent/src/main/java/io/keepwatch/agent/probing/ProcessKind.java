@@ -24,6 +24,11 @@ public final class ProcessKind implements ProbeKind {
     public String kind() {
       return "process";
     }
+
+    @Override
+    public java.util.Optional<Path> masterPidfile() {
+      return java.util.Optional.of(pidfile);
+    }
   }
 
   @Override

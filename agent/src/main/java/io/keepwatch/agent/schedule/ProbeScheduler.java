@@ -3,9 +3,13 @@ package io.keepwatch.agent.schedule;
 import io.keepwatch.probes.ProbeResult;
 import io.keepwatch.probes.TimeBoundProbe;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -33,7 +37,7 @@ public final class ProbeScheduler implements AutoCloseable {
    * At start, a probe's first runs (as many as its first verdict needs) come at most this far
    * apart, so the node has a verdict within about a second even with 1 s http probes.
    */
-  static final Duration QUICK_START_INTERVAL = Duration.ofMillis(200);
+  static final Duration QUICK_START_INTERVAL = Duration.ofMillis(50);
 
   /**
    * One probe and its schedule.
@@ -54,6 +58,30 @@ public final class ProbeScheduler implements AutoCloseable {
   private final AtomicLong lastResultNanos;
   private volatile boolean running;
 
+  /** Each probe's place in its schedule: the scheduler thread only. */
+  private final Map<String, Schedule> schedules = new HashMap<>();
+
+  private static final class Schedule {
+    final Scheduled probe;
+
+    /** A run is under way: never two at once. */
+    boolean inFlight;
+
+    /** How many of the coming runs come after QUICK_START_INTERVAL instead of the interval. */
+    int quickRunsLeft;
+
+    /** Asked for a run now while one was under way: the next comes as soon as it ends. */
+    boolean soonAfter;
+
+    /** The next run, while waiting for it. */
+    Optional<ScheduledFuture<?>> next = Optional.empty();
+
+    Schedule(Scheduled probe) {
+      this.probe = probe;
+      this.quickRunsLeft = probe.quickStartRuns() - 1;
+    }
+  }
+
   public ProbeScheduler(
       List<Scheduled> probes, ScheduledExecutorService executor, ResultSink sink) {
     this(probes, executor, sink, System::nanoTime);
@@ -69,13 +97,50 @@ public final class ProbeScheduler implements AutoCloseable {
     this.sink = Objects.requireNonNull(sink, "sink");
     this.nanoTime = nanoTime;
     this.lastResultNanos = new AtomicLong(nanoTime.getAsLong());
+    for (Scheduled probe : this.probes) {
+      schedules.put(probe.name(), new Schedule(probe));
+    }
   }
 
   /** Starts every probe at once; the first results arrive within their timeouts. */
   public void start() {
     running = true;
-    for (Scheduled probe : probes) {
-      executor.execute(() -> runOnce(probe, 1));
+    executor.execute(() -> schedules.values().forEach(this::runNow));
+  }
+
+  /**
+   * Something suggests this probe would fail now (its nginx master died or stopped): it runs at
+   * once, and its next runs, as many as its fall, come after QUICK_START_INTERVAL, so its verdict
+   * does not wait for its interval. Scheduler thread only.
+   */
+  public void expedite(String probeName) {
+    Schedule schedule = schedules.get(probeName);
+    if (schedule == null || !running) {
+      return;
+    }
+    schedule.quickRunsLeft = Math.max(schedule.quickRunsLeft, schedule.probe.quickStartRuns());
+    if (schedule.inFlight) {
+      schedule.soonAfter = true;
+    } else {
+      runNow(schedule);
+    }
+  }
+
+  /**
+   * nginx was restarted: every probe's next runs come after QUICK_START_INTERVAL until they could
+   * have risen, as at start, so the restart is judged in tens of milliseconds rather than in
+   * intervals. Scheduler thread only.
+   */
+  public void quickenAll() {
+    for (Schedule schedule : schedules.values()) {
+      schedule.quickRunsLeft = Math.max(schedule.quickRunsLeft, schedule.probe.quickStartRuns());
+      if (!schedule.inFlight && running) {
+        schedule.next.ifPresent(next -> next.cancel(false));
+        schedule.next =
+            Optional.of(
+                executor.schedule(
+                    () -> runNow(schedule), QUICK_START_INTERVAL.toNanos(), TimeUnit.NANOSECONDS));
+      }
     }
   }
 
@@ -87,10 +152,14 @@ public final class ProbeScheduler implements AutoCloseable {
     return lastResultNanos.get();
   }
 
-  private void runOnce(Scheduled probe, int run) {
+  private void runNow(Schedule schedule) {
     if (!running) {
       return;
     }
+    schedule.next.ifPresent(next -> next.cancel(false));
+    schedule.next = Optional.empty();
+    schedule.inFlight = true;
+    Scheduled probe = schedule.probe;
     long started = nanoTime.getAsLong();
     var unused =
         probe
@@ -98,6 +167,7 @@ public final class ProbeScheduler implements AutoCloseable {
             .check()
             .whenCompleteAsync(
                 (result, neverThrown) -> {
+                  schedule.inFlight = false;
                   if (!running) {
                     return;
                   }
@@ -111,18 +181,25 @@ public final class ProbeScheduler implements AutoCloseable {
                   } finally {
                     long now = nanoTime.getAsLong();
                     lastResultNanos.set(now);
-                    Duration interval =
-                        run < probe.quickStartRuns()
-                                && QUICK_START_INTERVAL.compareTo(probe.interval()) < 0
-                            ? QUICK_START_INTERVAL
-                            : probe.interval();
-                    long wait = Math.max(0, interval.toNanos() - (now - started));
-                    var unusedNext =
-                        executor.schedule(
-                            () -> runOnce(probe, run + 1), wait, TimeUnit.NANOSECONDS);
+                    scheduleNext(schedule, started, now);
                   }
                 },
                 executor);
+  }
+
+  private void scheduleNext(Schedule schedule, long started, long now) {
+    if (schedule.next.isPresent() || !running) {
+      return; // quickenAll already placed the next run
+    }
+    Duration interval = schedule.probe.interval();
+    if (schedule.quickRunsLeft > 0 && QUICK_START_INTERVAL.compareTo(interval) < 0) {
+      interval = QUICK_START_INTERVAL;
+    }
+    schedule.quickRunsLeft = Math.max(0, schedule.quickRunsLeft - 1);
+    long wait = schedule.soonAfter ? 0 : Math.max(0, interval.toNanos() - (now - started));
+    schedule.soonAfter = false;
+    schedule.next =
+        Optional.of(executor.schedule(() -> runNow(schedule), wait, TimeUnit.NANOSECONDS));
   }
 
   @Override

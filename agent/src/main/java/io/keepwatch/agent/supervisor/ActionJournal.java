@@ -1,5 +1,6 @@
 package io.keepwatch.agent.supervisor;
 
+import io.keepwatch.agent.log.Priority;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -29,9 +30,12 @@ public final class ActionJournal {
     this.clock = clock;
   }
 
-  /** A command ran: logged at INFO when it succeeded, at WARNING when it did not. */
+  /**
+   * A command ran: logged at NOTICE when it succeeded (a restart done is what {@code journalctl -p
+   * notice} shows between an outage's start and end), at WARNING when it did not.
+   */
   public void command(String action, CommandResult result) {
-    add(result.succeeded() ? Level.INFO : Level.WARNING, action, result.summary());
+    add(result.succeeded() ? Priority.NOTICE : Level.WARNING, action, result.summary());
   }
 
   /** Something happened that is worth an operator's reading, at INFO. */

@@ -8,12 +8,9 @@ import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.agent.verdict.Overlay;
 import io.keepwatch.agent.verdict.Verdict;
 import io.keepwatch.probes.process.PidFile;
-import io.keepwatch.probes.process.PortOwners;
-import io.keepwatch.probes.process.ProcStat;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -82,10 +79,8 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
   private final ActionJournal journal;
   private final LongSupplier nanoTime;
   private final Observer observer;
-  private final PortOwners portOwners = new PortOwners();
-
-  /** The TCP ports the probes reach nginx on: what a restarted nginx must be able to bind. */
-  private final List<Integer> nginxPorts;
+  private final Runnable afterRestart;
+  private final NginxPorts nginxPorts;
 
   // State: the scheduler thread only.
   private Mode mode = Mode.WATCHING;
@@ -107,6 +102,8 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
    * @param loop the scheduler thread, where every decision runs
    * @param actions the thread commands run on, one at a time
    * @param journal where actions are logged and kept for /status
+   * @param afterRestart called when a restart command has run: the probes are quickened, so the
+   *     restart is judged in tens of milliseconds, not in intervals
    */
   public Supervisor(
       AgentConfig config,
@@ -117,8 +114,10 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
       ActionJournal journal,
       Observer observer,
       Clock clock,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      Runnable afterRestart) {
     this.config = config;
+    this.afterRestart = afterRestart;
     this.judge = judge;
     this.loop = loop;
     this.actions = actions;
@@ -130,13 +129,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
     this.observer = observer;
     this.nanoTime = nanoTime;
     this.budget = RestartBudget.of(config.restart());
-    this.nginxPorts =
-        config.probes().stream()
-            .map(p -> p.target().port())
-            .filter(OptionalInt::isPresent)
-            .map(OptionalInt::getAsInt)
-            .distinct()
-            .toList();
+    this.nginxPorts = NginxPorts.of(config.probes());
   }
 
   /**
@@ -211,7 +204,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
     boolean holdVip =
         budget.firstAttempt()
             && !config.restart().holdVip().isZero()
-            && strangerOnNginxPorts().isEmpty();
+            && nginxPorts.heldByAStranger().map(this::noHold).isEmpty();
     setMode(Mode.TESTING, attemptName(1) + ": testing the config (" + why + ")", holdVip);
     if (holdVip) {
       holdTimer =
@@ -222,31 +215,11 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
     runAction(() -> nginxCommands.run(config.nginx().configTest()), this::configTested);
   }
 
-  /**
-   * A process other than nginx listening on a port nginx must bind: then a restart cannot bring
-   * nginx back, and holding the VIP for it would only lengthen the outage. nginx's own workers
-   * (orphans of a killed master, or a hung nginx) do not count: a hard restart removes them. Read
-   * from /proc on this thread: the sockets table always (microseconds), the processes only when the
-   * port has a listener (rare while nginx is DOWN).
-   */
-  private Optional<String> strangerOnNginxPorts() {
-    for (int port : nginxPorts) {
-      try {
-        for (ProcStat owner : portOwners.listening(port)) {
-          if (!owner.comm().equals("nginx")) {
-            String who =
-                "port " + port + " is held by pid " + owner.pid() + " ('" + owner.comm() + "')";
-            journal.note(
-                "restart",
-                who + ", not nginx: nginx cannot bind it; this restart does not hold the VIP");
-            return Optional.of(who);
-          }
-        }
-      } catch (IOException | RuntimeException e) {
-        LOG.warning("cannot tell who holds port " + port + ": " + e);
-      }
-    }
-    return Optional.empty();
+  /** A restart that cannot bind nginx's port does not hold the VIP: the journal says why. */
+  private String noHold(String who) {
+    journal.note(
+        "restart", who + ", not nginx: nginx cannot bind it; this restart does not hold the VIP");
+    return who;
   }
 
   /**
@@ -297,6 +270,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
       return;
     }
     pidBeforeRestart = restarted.pidBefore();
+    afterRestart.run();
     String attempt = attemptName(0);
     String attemptNumber = "restart " + budget.restartsInWindow(nanoTime.getAsLong());
     Duration grace = config.restart().grace();
@@ -381,7 +355,7 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
   }
 
   private void escalate(String why) {
-    LOG.warning("ESCALATED: " + why);
+    LOG.severe("ESCALATED: " + why); // error: restarting cannot help, a person must act
     observer.escalated();
     setMode(Mode.ESCALATED, why, false);
     journal.note("escalation", why);

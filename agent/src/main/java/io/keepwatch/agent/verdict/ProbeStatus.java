@@ -31,7 +31,9 @@ public record ProbeStatus(
 
   /** The status after one more result. */
   public ProbeStatus next(ProbeResult result, Instant at) {
-    RiseFall next = riseFall.next(result.healthy(), spec.rise(), spec.fall());
+    // A definitive failure (nginx gone) falls at once: waiting would only delay its restart.
+    RiseFall next =
+        riseFall.next(result.healthy(), spec.rise(), result.definitive() ? 1 : spec.fall());
     if (next.health() != RiseFall.Health.DOWN) {
       return new ProbeStatus(
           spec, next, Optional.of(result), Optional.of(at), "", OnFailure.REPORT);

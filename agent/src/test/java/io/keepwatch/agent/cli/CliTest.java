@@ -75,12 +75,60 @@ class CliTest {
     assertEquals(64, run("run", "--config"));
     assertEquals(64, run("config"));
     assertEquals(64, run("version", "extra"));
-    assertTrue(err().contains("usage: keepwatch run [--config FILE]"), err());
+    assertTrue(err().contains("usage: keepwatch COMMAND [OPTIONS]"), err());
+  }
+
+  @Test
+  void everyCommandHasHelpWithOneLinePerOption() {
+    for (String command :
+        new String[] {"run", "status", "maintenance", "reset", "config", "version"}) {
+      out.reset();
+      assertEquals(0, run(command, "--help"), command);
+      String help = out();
+      assertTrue(help.startsWith("usage: keepwatch " + command), help);
+      assertTrue(help.contains("  --help "), help);
+    }
+    out.reset();
+    assertEquals(0, run("status", "--help"));
+    assertTrue(out().contains("\n  --json "), out());
+    assertTrue(out().contains("\n  --config FILE "), out());
+    out.reset();
+    assertEquals(0, run("maintenance", "--help"));
+    assertTrue(out().contains("\n  --reason TEXT "), out());
+    out.reset();
+    assertEquals(0, run("--help"));
+    for (String command :
+        new String[] {"run", "status", "maintenance", "reset", "config check", "version"}) {
+      assertTrue(out().contains("\n  " + command + " "), command + " in " + out());
+    }
+    out.reset();
+    assertEquals(0, run("help", "reset"));
+    assertTrue(out().startsWith("usage: keepwatch reset"), out());
+  }
+
+  @Test
+  void configCheckReportsEveryMistakeOnItsOwnLine() throws Exception {
+    Path file = dir.resolve("k.conf");
+    Files.writeString(
+        file, "keepwatch.restart.max-attempts = 0\nkeepwatch.probes.home.interval = 3x\n");
+    assertEquals(78, run("config", "check", file.toString()));
+    assertEquals(
+        "keepwatch: config error: "
+            + file
+            + ":1: keepwatch.restart.max-attempts: must be between 1 and 1000, got 0\n"
+            + "keepwatch: config error: "
+            + file
+            + ":2: keepwatch.probes.home.interval: bad duration \"3x\" (write e.g. 200ms, 1s, 5m)\n"
+            + "keepwatch: 2 configuration errors\n",
+        err());
   }
 
   @Test
   void version() {
     assertEquals(0, run("version"));
+    assertTrue(out().startsWith("keepwatch "), out());
+    out.reset();
+    assertEquals(0, run("--version"));
     assertTrue(out().startsWith("keepwatch "), out());
   }
 
@@ -93,8 +141,24 @@ class CliTest {
     Path file = dir.resolve("k.conf");
     Files.writeString(file, "keepwatch.http.listen = \"127.0.0.1:" + port + "\"\n");
     assertEquals(3, run("status", "--config", file.toString()));
+    assertEquals(
+        "keepwatch status: cannot reach the agent at http://127.0.0.1:"
+            + port
+            + "/status: connection refused (is keepwatch running? systemctl status keepwatch)\n",
+        err(),
+        "in words, without a Java class name (was: ConnectException)");
+  }
+
+  @Test
+  void controlCommandsOfAnUnreachableAgentSayWhyInWords() throws Exception {
+    Path file = dir.resolve("k.conf");
+    Path socket = dir.resolve("none/k.sock");
+    Files.writeString(file, "keepwatch.control.socket = \"" + socket + "\"\n");
+    assertEquals(3, run("reset", "--config", file.toString()));
     assertTrue(
-        err().contains("cannot reach the agent at http://127.0.0.1:" + port + "/status"), err());
+        err().startsWith("keepwatch: cannot reach the agent's control socket " + socket + ": "),
+        err());
+    assertTrue(!err().matches("(?s).*[A-Z][a-z]+Exception.*"), err());
   }
 
   /** An agent with no nginx (its verdict comes at once: DOWN), reloadable from {@code file}. */

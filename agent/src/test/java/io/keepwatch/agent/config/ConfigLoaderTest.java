@@ -40,7 +40,10 @@ class ConfigLoaderTest {
         List.of("home", "port", "process", "stub"),
         c.probes().stream().map(ProbeSpec::name).toList());
     ProbeSpec process = c.probes().get(2);
-    assertEquals(Duration.ofMillis(200), process.interval());
+    // The design's example says 200ms; since MasterWatch reads the master's state every 25 ms
+    // between runs (and expedites the probe when it exits or stops), a full run every second
+    // is enough and costs a fifth of the CPU (issue 15).
+    assertEquals(Duration.ofSeconds(1), process.interval());
     assertEquals(Duration.ofMillis(100), process.timeout());
     assertEquals(new ProcessKind.Target(Path.of("/run/nginx.pid"), "nginx", 1), process.target());
     assertEquals(
@@ -232,9 +235,37 @@ class ConfigLoaderTest {
             "keepwatch.probes.port.rise = null\n",
             ":1: keepwatch.probes.port.rise: must be an integer, not null"),
         Arguments.of(
-            "syntax error",
-            "keepwatch {\n  http.listen = \"127.0.0.1:1\"\n",
-            ":3: expecting a close"),
+            "missing closing brace, said in words (was: \"expecting a close parentheses ')'\")",
+            "keepwatch {\n  probes {\n    port { address = \"127.0.0.1:80\" }\n",
+            ":4: the file ends while the '{' opened on line 2 is still open: a closing '}' is missing"),
+        Arguments.of(
+            "missing closing bracket",
+            "keepwatch {\n  nginx.restart = [\"a\",\n",
+            "the file ends while the '[' opened on line 2 is still open: a closing ']' is missing"),
+        Arguments.of(
+            "one closing brace too many",
+            "keepwatch {\n  http.listen = \"127.0.0.1:1\"\n}\n}\n",
+            ":4: this '}' closes nothing: there is one '}' too many here, or a '{' missing above"),
+        Arguments.of(
+            "http.listen off loopback (keepwatch-check asks 127.0.0.1)",
+            "keepwatch.http.listen = \"192.0.2.1:9523\"\n",
+            ":1: keepwatch.http.listen: must be a loopback address such as 127.0.0.1:9523"),
+        Arguments.of(
+            "control socket path longer than sun_path",
+            "keepwatch.control.socket = \"/run/" + "k".repeat(110) + ".sock\"\n",
+            ":1: keepwatch.control.socket: too long for a unix socket: 120 bytes, at most 107"),
+        Arguments.of(
+            "network listener on http.listen's port for every address",
+            "keepwatch.network.listen = [\"0.0.0.0:9523\"]\n",
+            ":1: keepwatch.network.listen: 0.0.0.0:9523 would take http.listen's port (9523)"),
+        Arguments.of(
+            "network listener serving /check",
+            "keepwatch.network.serve = [\"/metrics\", \"/check\"]\n",
+            ":1: keepwatch.network.serve: cannot serve '/check' to the network"),
+        Arguments.of(
+            "web config that does not exist",
+            "keepwatch.network.web-config = \"/nonexistent/web.yml\"\n",
+            ":1: keepwatch.network.web-config: /nonexistent/web.yml: no such file"),
         Arguments.of(
             "max-attempts 0",
             "keepwatch.restart.max-attempts = 0\n",
@@ -256,6 +287,40 @@ class ConfigLoaderTest {
         e.getMessage().contains(expected),
         () -> "message: " + e.getMessage() + "\nexpected it to contain: " + expected);
     assertEquals(1, e.getMessage().lines().count(), "one line");
+  }
+
+  @Test
+  void everyMistakeOfAFileIsReportedInOnePass() throws IOException {
+    Path file =
+        write(
+            """
+            keepwatch {
+              restart.max-attempts = 0
+              probes.port.adress = "127.0.0.1:80"
+              probes.home.interval = 3x
+              escalation.webhook = "ftp://example"
+              probes.extra { kind = icmp }
+              probes.port { rise = 0, fall = 0 }
+            }
+            """);
+    ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(file));
+    List<String> found = e.all().stream().map(ConfigError::getMessage).sorted().toList();
+    assertEquals(
+        List.of(
+            file + ":2: keepwatch.restart.max-attempts: must be between 1 and 1000, got 0",
+            file + ":3: keepwatch.probes.port.adress: unknown key (did you mean 'address'?)",
+            file
+                + ":4: keepwatch.probes.home.interval: bad duration \"3x\" (write e.g. 200ms, 1s,"
+                + " 5m)",
+            file
+                + ":5: keepwatch.escalation.webhook: must be an http:// or https:// URL, got"
+                + " 'ftp://example'",
+            file
+                + ":6: keepwatch.probes.extra.kind: unknown kind \"icmp\"; must be one of http,"
+                + " process, stub-status, tcp",
+            file + ":7: keepwatch.probes.port.fall: must be between 1 and 1000, got 0",
+            file + ":7: keepwatch.probes.port.rise: must be between 1 and 1000, got 0"),
+        found);
   }
 
   @Test

@@ -76,7 +76,11 @@ class ControlSocketAgainstRealNginxTest extends SupervisedNginxFixture {
             java.io.IOException.class,
             () -> Agent.start(same, new AgentInfo("test", "second", Instant.now())));
     assertEquals(
-        "another keepwatch is listening on " + agent.controlSocket(), refused.getMessage());
+        "cannot create the control socket "
+            + agent.controlSocket()
+            + ": another keepwatch is listening on it (keepwatch status; systemctl status"
+            + " keepwatch)",
+        refused.getMessage());
     assertEquals(200, get("/status").statusCode(), "the first agent is untouched");
 
     // A crash leaves the socket file behind; the next start replaces it.

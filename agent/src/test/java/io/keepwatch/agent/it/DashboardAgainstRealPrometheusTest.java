@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import io.keepwatch.agent.Agent;
 import io.keepwatch.agent.Await;
+import io.keepwatch.agent.TestTls;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import java.io.IOException;
@@ -98,30 +99,8 @@ class DashboardAgainstRealPrometheusTest {
               .getBytes(StandardCharsets.UTF_8));
     }
 
-    prometheusPort = RealNginx.freePort();
-    Path config = dir.resolve("prometheus.yml");
-    Files.writeString(
-        config,
-        String.join(
-            "\n",
-            "global:",
-            "  scrape_interval: 1s",
-            "  evaluation_interval: 1s",
-            "scrape_configs:",
-            "  - job_name: keepwatch",
-            "    static_configs:",
-            "      - targets: [\"" + target + "\"]",
-            ""));
-    prometheus =
-        new ProcessBuilder(
-                PROMETHEUS.toString(),
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                "--web.listen-address=127.0.0.1:" + prometheusPort)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("prometheus.log").toFile())
-            .start();
-    Await.until(DEADLINE, "Prometheus ready", () -> status("/-/ready"), s -> s == 200);
+    startPrometheus(
+        "  - job_name: keepwatch", "    static_configs:", "      - targets: [\"" + target + "\"]");
     // Enough scrapes for rate() and increase() over a 5 s window.
     Await.until(
         DEADLINE,
@@ -161,6 +140,115 @@ class DashboardAgainstRealPrometheusTest {
     assertEquals(List.of("keepwatch"), labelValues("job", "keepwatch_build_info"));
     assertEquals(
         List.of(target), labelValues("instance", "keepwatch_build_info{job=~\"keepwatch\"}"));
+  }
+
+  /** Starts Prometheus scraping every second with these scrape_configs lines; waits until ready. */
+  void startPrometheus(String... scrapeConfigs) throws IOException {
+    prometheusPort = RealNginx.freePort();
+    Path config = dir.resolve("prometheus.yml");
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "global:",
+                "  scrape_interval: 1s",
+                "  evaluation_interval: 1s",
+                "scrape_configs:"));
+    lines.addAll(List.of(scrapeConfigs));
+    Files.writeString(config, String.join("\n", lines) + "\n");
+    prometheus =
+        new ProcessBuilder(
+                PROMETHEUS.toString(),
+                "--config.file=" + config,
+                "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                "--web.listen-address=127.0.0.1:" + prometheusPort)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("prometheus.log").toFile())
+            .start();
+    Await.until(DEADLINE, "Prometheus ready", () -> status("/-/ready"), s -> s == 200);
+  }
+
+  /** One number from an instant query that returns one series. */
+  double value(String promql) {
+    List<? extends Config> r = result(promql);
+    return r.isEmpty()
+        ? Double.NaN
+        : Double.parseDouble(r.get(0).getList("value").get(1).unwrapped().toString());
+  }
+
+  /**
+   * A real Prometheus scrapes the network listener over TLS with basic auth (the exporter-toolkit
+   * web config), a second job with a wrong password is refused (401) and counted; and the first VIP
+   * move of a VRRP instance shows in increase() (issue 13: its counter appeared at 1).
+   */
+  @Test
+  void scrapesTheNetworkListenerOverTlsWithBasicAuthAndSeesTheFirstFailover() throws Exception {
+    TestTls tls = TestTls.make(dir.resolve("tls"), "node");
+    Path web =
+        Files.writeString(
+            dir.resolve("web.yml"),
+            "tls_server_config:\n  cert_file: tls/node.crt\n  key_file: tls/node.key\n"
+                + "basic_auth_users:\n  prometheus: "
+                + TestTls.htpasswd("s3cret")
+                + "\n");
+    Path fifo = dir.resolve("vrrp.fifo");
+    agent =
+        TestAgentConfig.startWithoutNginx(
+            dir,
+            new AgentInfo("test", "n1", Instant.now()),
+            "  restart.enabled = false",
+            "  keepalived.notify-fifo = \"" + fifo + "\"",
+            "  network.listen = [\"127.0.0.1:0\"]",
+            "  network.web-config = \"" + web + "\"");
+    Await.until(DEADLINE, "the notify FIFO", () -> Files.exists(fifo), e -> e);
+    writeFifo(fifo, "INSTANCE \"VI_1\" BACKUP 100\n");
+    String target = "127.0.0.1:" + agent.network().ports().get(0);
+    List<String> scrape = new ArrayList<>();
+    for (String[] job :
+        new String[][] {{"keepwatch-tls", "s3cret"}, {"keepwatch-wrong", "guess"}}) {
+      scrape.addAll(
+          List.of(
+              "  - job_name: " + job[0],
+              "    scheme: https",
+              "    tls_config:",
+              "      ca_file: " + tls.ca(),
+              "    basic_auth:",
+              "      username: prometheus",
+              "      password: " + job[1],
+              "    static_configs:",
+              "      - targets: [\"" + target + "\"]"));
+    }
+    startPrometheus(scrape.toArray(String[]::new));
+
+    String master = "keepwatch_vrrp_transitions_total{job=\"keepwatch-tls\",to=\"MASTER\"}";
+    Await.until(DEADLINE, "VI_1's MASTER counter scraped at 0", () -> value(master), v -> v == 0);
+    writeFifo(fifo, "INSTANCE \"VI_1\" MASTER 100\n");
+    Await.until(
+        DEADLINE,
+        "the first failover in increase()",
+        () -> value("increase(" + master.replace("}", "}[30s]") + ")"),
+        v -> v > 0);
+
+    assertEquals(1, value("up{job=\"keepwatch-tls\"}"));
+    assertEquals(0, value("up{job=\"keepwatch-wrong\"}"));
+    Config targets = api("/api/v1/targets?state=active");
+    String wrongError =
+        targets.getConfigList("data.activeTargets").stream()
+            .filter(t -> t.getString("labels.job").equals("keepwatch-wrong"))
+            .map(t -> t.getString("lastError"))
+            .findFirst()
+            .orElse("");
+    assertTrue(wrongError.contains("401"), wrongError);
+    Await.until(
+        DEADLINE,
+        "the refused scrapes counted",
+        () -> value("keepwatch_http_auth_failures_total{job=\"keepwatch-tls\",reason=\"wrong\"}"),
+        v -> v >= 2);
+  }
+
+  static void writeFifo(Path fifo, String lines) throws IOException {
+    try (java.io.FileOutputStream keepalived = new java.io.FileOutputStream(fifo.toFile())) {
+      keepalived.write(lines.getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   @Test

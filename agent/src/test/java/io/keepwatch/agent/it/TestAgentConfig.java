@@ -1,5 +1,10 @@
 package io.keepwatch.agent.it;
 
+import io.keepwatch.agent.Agent;
+import io.keepwatch.agent.config.ConfigError;
+import io.keepwatch.agent.config.ConfigLoader;
+import io.keepwatch.agent.endpoints.AgentInfo;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,13 +21,28 @@ final class TestAgentConfig {
    * {@code dir}, nginx's pidfile; {@code lines} go inside {@code keepwatch { }} after that.
    */
   static String hocon(Path dir, RealNginx nginx, String... lines) {
+    return hocon(dir, nginx.pidfile(), lines);
+  }
+
+  /** The same for an agent whose nginx does not exist: its pidfile under {@code dir} never is. */
+  static String withoutNginx(Path dir, String... lines) {
+    return hocon(dir, dir.resolve("nginx.pid"), lines);
+  }
+
+  /** Starts an agent on {@link #withoutNginx}: it answers, and its node is not UP. */
+  static Agent startWithoutNginx(Path dir, AgentInfo info, String... lines)
+      throws IOException, ConfigError {
+    return Agent.start(ConfigLoader.parse(withoutNginx(dir, lines), "test.conf").config(), info);
+  }
+
+  private static String hocon(Path dir, Path pidfile, String... lines) {
     List<String> all =
         new ArrayList<>(
             List.of(
                 "keepwatch {",
                 "  http.listen = \"127.0.0.1:0\"",
                 "  control.socket = \"" + dir.resolve("run/keepwatch.sock") + "\"",
-                "  nginx.pidfile = \"" + nginx.pidfile() + "\""));
+                "  nginx.pidfile = \"" + pidfile + "\""));
     all.addAll(List.of(lines));
     all.add("}");
     return String.join("\n", all);

@@ -165,4 +165,37 @@ class ProbeSchedulerTest {
     scheduler.close();
     assertEquals(3, runAt.size(), "after the quick start, the 1 h interval applies");
   }
+
+  /** A probe with a 10 s interval runs again at once when expedited, and quickly until it falls. */
+  @Test
+  void anExpeditedProbeRunsAtOnceAndThenQuickly() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    Probe counted =
+        probe(
+            () -> {
+              runs.incrementAndGet();
+              return CompletableFuture.completedFuture(ProbeResult.ok("fine"));
+            });
+    ProbeScheduler scheduler =
+        new ProbeScheduler(
+            List.of(
+                new ProbeScheduler.Scheduled(
+                    "slow",
+                    new TimeBoundProbe(counted, Duration.ofSeconds(1)),
+                    Duration.ofSeconds(10),
+                    2)),
+            executor,
+            (name, result) -> {});
+    try {
+      scheduler.start();
+      io.keepwatch.agent.Await.until(
+          Duration.ofSeconds(5), "the quick start's 2 runs", runs::get, n -> n == 2);
+      executor.submit(() -> scheduler.expedite("slow")).get(5, TimeUnit.SECONDS);
+      // Its fall (here 2) quick runs after the one at once; a 10 s interval would allow one.
+      io.keepwatch.agent.Await.until(
+          Duration.ofSeconds(5), "3 more runs, not one in 10 s", runs::get, n -> n >= 5);
+    } finally {
+      scheduler.close();
+    }
+  }
 }

@@ -57,7 +57,8 @@ class SupervisorLifecycleTest {
           public void escalated() {}
         },
         Clock.systemUTC(),
-        System::nanoTime);
+        System::nanoTime,
+        () -> {});
   }
 
   AgentConfig config() throws Exception {

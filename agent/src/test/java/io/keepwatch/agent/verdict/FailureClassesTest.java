@@ -29,6 +29,7 @@ class FailureClassesTest {
 
   static Stream<Arguments> outcomes() {
     return Stream.of(
+        Arguments.of(Outcome.GONE, OnFailure.RESTART),
         Arguments.of(Outcome.PROCESS, OnFailure.RESTART),
         Arguments.of(Outcome.CONNECT_FAILED, OnFailure.RESTART),
         Arguments.of(Outcome.TIMEOUT, OnFailure.RESTART),
@@ -93,6 +94,24 @@ class FailureClassesTest {
     judge.record("home", ProbeResult.ok("fine"));
     judge.record("home", result(Outcome.TIMEOUT));
     assertEquals(NodeState.DOWN, judge.snapshot().verdict().state(), "a new fall, a new class");
+  }
+
+  /** A master that is gone does not come back by waiting: it counts at once, whatever the fall. */
+  @Test
+  void nginxGoneFallsAtOnceOtherFailuresAfterTheirFall() {
+    Judge judge =
+        new Judge(
+            List.of(TestProbes.tcp("process", 2, true), TestProbes.tcp("port", 2, true)), clock);
+    for (String probe : List.of("process", "port")) {
+      judge.record(probe, ProbeResult.ok("fine"));
+      judge.record(probe, ProbeResult.ok("fine"));
+    }
+    assertEquals(NodeState.UP, judge.snapshot().verdict().state());
+    judge.record("port", result(Outcome.CONNECT_FAILED));
+    assertEquals(
+        NodeState.UP, judge.snapshot().verdict().state(), "one refusal of fall 2: not yet");
+    judge.record("process", ProbeResult.failed(Outcome.GONE, "stale pidfile: no process 42"));
+    assertEquals(NodeState.DOWN, judge.snapshot().verdict().state(), "gone: at once");
   }
 
   @Test

@@ -72,7 +72,7 @@ public final class ProcessProbe implements Probe {
   private ProbeResult inspectOrThrow() throws IOException {
     PidFile.Reading reading = PidFile.read(pidfile);
     if (reading instanceof PidFile.Missing) {
-      return process(reading.describe() + " (nginx not running)");
+      return gone(reading.describe() + " (nginx not running)");
     }
     if (!(reading instanceof PidFile.Pid named)) {
       return process(reading.describe());
@@ -81,11 +81,11 @@ public final class ProcessProbe implements Probe {
 
     Optional<ProcStat> found = proc.stat(pid);
     if (found.isEmpty()) {
-      return process("stale pidfile " + pidfile + ": no process " + pid);
+      return gone("stale pidfile " + pidfile + ": no process " + pid);
     }
     ProcStat master = found.get();
     if (!master.comm().equals(processName)) {
-      return process(
+      return gone(
           "stale pidfile "
               + pidfile
               + ": pid "
@@ -94,6 +94,9 @@ public final class ProcessProbe implements Probe {
               + master.comm()
               + "', not "
               + processName);
+    }
+    if (master.state() == 'Z' || master.state() == 'X') {
+      return gone("nginx master " + pid + " is " + master.stateName());
     }
     if (!master.live()) {
       return process("nginx master " + pid + " is " + master.stateName());
@@ -140,5 +143,9 @@ public final class ProcessProbe implements Probe {
 
   private static ProbeResult process(String detail) {
     return ProbeResult.failed(Outcome.PROCESS, detail);
+  }
+
+  private static ProbeResult gone(String detail) {
+    return ProbeResult.failed(Outcome.GONE, detail);
   }
 }

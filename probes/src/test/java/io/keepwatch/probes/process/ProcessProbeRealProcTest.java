@@ -18,7 +18,7 @@ class ProcessProbeRealProcTest {
     long self = ProcessHandle.current().pid();
     Files.writeString(pidfile, self + "\n");
     var result = new ProcessProbe(pidfile, "nginx", 1, new ProcFs(), Runnable::run).inspect();
-    assertEquals(Outcome.PROCESS, result.outcome());
+    assertEquals(Outcome.GONE, result.outcome(), "a pid that is not nginx's: nginx is not running");
     assertEquals(
         true,
         result.detail().startsWith("stale pidfile " + pidfile + ": pid " + self + " is '"),

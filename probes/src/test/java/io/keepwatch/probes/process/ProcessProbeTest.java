@@ -69,7 +69,7 @@ class ProcessProbeTest {
 
   @Test
   void missingPidfile() {
-    assertFailure(inspect(1), "pidfile " + pidfile() + " missing (nginx not running)");
+    assertGone(inspect(1), "pidfile " + pidfile() + " missing (nginx not running)");
   }
 
   @Test
@@ -88,14 +88,14 @@ class ProcessProbeTest {
   void stalePidNoProcess() throws IOException {
     Files.writeString(pidfile(), "4242\n");
     Files.createDirectories(proc());
-    assertFailure(inspect(1), "stale pidfile " + pidfile() + ": no process 4242");
+    assertGone(inspect(1), "stale pidfile " + pidfile() + ": no process 4242");
   }
 
   @Test
   void stalePidReusedByAnotherProgram() throws IOException {
     Files.writeString(pidfile(), "100\n");
     process(100, "bash", 'S', 1, "bash");
-    assertFailure(inspect(1), "stale pidfile " + pidfile() + ": pid 100 is 'bash', not nginx");
+    assertGone(inspect(1), "stale pidfile " + pidfile() + ": pid 100 is 'bash', not nginx");
   }
 
   @Test
@@ -109,7 +109,7 @@ class ProcessProbeTest {
   void zombieMaster() throws IOException {
     healthyNginx();
     process(100, "nginx", 'Z', 1, "");
-    assertFailure(inspect(1), "nginx master 100 is a zombie");
+    assertGone(inspect(1), "nginx master 100 is a zombie");
   }
 
   @Test
@@ -155,7 +155,17 @@ class ProcessProbeTest {
   }
 
   private static void assertFailure(ProbeResult result, String detail) {
-    assertEquals(Outcome.PROCESS, result.outcome(), result.detail());
+    assertFailure(result, Outcome.PROCESS, detail);
+  }
+
+  /** nginx is not running: a failure that counts at once. */
+  private static void assertGone(ProbeResult result, String detail) {
+    assertFailure(result, Outcome.GONE, detail);
+    assertTrue(result.definitive());
+  }
+
+  private static void assertFailure(ProbeResult result, Outcome outcome, String detail) {
+    assertEquals(outcome, result.outcome(), result.detail());
     assertEquals(detail, result.detail());
     assertTrue(!result.healthy());
   }
