@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * -version in KEEPWATCH_JAVA_OPTS makes java print its version and exit instead of running the
  * agent.
  */
-class LauncherTest {
+class LauncherProcessNameTest {
 
   static final Path LAUNCHER = Path.of("../scripts/keepwatch").toAbsolutePath().normalize();
 
