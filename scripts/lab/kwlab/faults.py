@@ -239,15 +239,26 @@ class SameErrorOne(Fault):
         set_health_page(node, present=True)
 
 
-# A program that is not nginx, holding port 80 (nginx cannot bind it): it takes each
+# A program that is not nginx, holding port 80: it stops nginx itself (SIGTERM to the master
+# given) and binds the port the moment nginx lets go of it, before any restart (keepwatch learns
+# of nginx's death within tens of milliseconds), so a restart cannot bind. It takes each
 # connection and closes it without a word, so a client fails at once, as with nginx stopped.
 # (One that never answered would cost every client that reaches it its own timeout, whatever
 # keepwatch and keepalived do; one that answered 200 would hide the fault.)
 STRANGER = """
-import socket
+import os, socket, sys, time
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("", 80))
+os.kill(int(sys.argv[1]), 15)
+deadline = time.monotonic() + 10
+while True:
+    try:
+        s.bind(("", 80))
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            sys.exit("port 80 still taken 10 s after SIGTERM to nginx")
+        time.sleep(0.001)
 s.listen(128)
 while True:
     s.accept()[0].close()
@@ -261,9 +272,10 @@ class PortStranger(Fault):
 
     def inject(self, lab, node):
         master = node.nginx_pid()
-        node.signal_nginx_master("TERM")
-        wait_until(f"{node.name}'s nginx to exit", 10, lambda: not node.nginx_pids(), step=0.02)
-        node.init.spawn(self.pidfile(node), node.files.path("stranger.log"), "/usr/bin/python3", "-c", STRANGER)
+        if not master:
+            raise LabError(f"{node.name}: no nginx master to stop")
+        node.init.spawn(self.pidfile(node), node.files.path("stranger.log"),
+                        "/usr/bin/python3", "-c", STRANGER, str(master))
         wait_until(f"a stranger (python3) listening on {node.name}'s port 80 (nginx was pid {master})", 10,
                    lambda: '"python3"' in node.init.run("ss", "-Htlnp", "sport = :80", check=False), step=0.02)
 
