@@ -81,6 +81,17 @@ class KeepalivedTracksTheAgentIT {
     Assumptions.assumeTrue(
         "root".equals(System.getProperty("user.name")), "needs root (CI runs as root)");
     Assumptions.assumeTrue(Files.isExecutable(KEEPALIVED), KEEPALIVED + " is not installed");
+    String nspid =
+        Files.readAllLines(Path.of("/proc/self/status")).stream()
+            .filter(l -> l.startsWith("NSpid:"))
+            .findFirst()
+            .orElse("NSpid: ?");
+    Assumptions.assumeTrue(
+        nspid.strip().split("\\s+", -1).length == 2,
+        "keepalived's track_process needs the initial pid namespace (the kernel's process-events"
+            + " connector answers nowhere else), and this test runs in a nested one ("
+            + nspid
+            + ")");
     Assumptions.assumeTrue(
         Files.exists(Path.of("../agent/target/keepwatch.jar")),
         "build the jar first (mvn package)");

@@ -141,11 +141,32 @@ class LauncherIT {
         r.stderr());
   }
 
+  /** Whether a user who is not the owner can read the file: every directory above it too. */
+  static boolean readableByAll(Path file) throws java.io.IOException {
+    if (!Files.getPosixFilePermissions(file)
+        .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+      return false;
+    }
+    for (Path dir = file.getParent(); dir != null; dir = dir.getParent()) {
+      if (!Files.getPosixFilePermissions(dir)
+          .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Root passes every permission check: these run as nobody (util-linux setpriv). */
   @Test
   void permissionDeniedSaysWhatAndExits77() throws Exception {
     Assumptions.assumeTrue(
         "root".equals(System.getProperty("user.name")), "needs root to become nobody");
+    Path jar = Path.of("target/keepwatch.jar").toAbsolutePath().normalize();
+    Assumptions.assumeTrue(
+        readableByAll(LAUNCHER) && readableByAll(jar),
+        "nobody cannot read the launcher and the jar in this source tree ("
+            + LAUNCHER.getParent().getParent()
+            + ", e.g. under /root): run it from a tree others may read");
     dir.toFile().setExecutable(true, false);
     dir.toFile().setReadable(true, false);
     List<String> asNobody =
