@@ -33,8 +33,9 @@ SCRIPT_USER = "global_defs {\n    script_user nobody nogroup\n    enable_script_
 
 
 def agent_process_name(node):
-    """The agent's process name on the node (KEEPWATCH_PROCESS_NAME): one per node, since
-    keepalived's watch finds the agent by name and sees every process of the machine."""
+    """The agent's process name on the node (KEEPWATCH_PROCESS_NAME): one per node, as two
+    agents on one machine need (keepalived's vrrp_track_process sees every process of the
+    machine; the lab's stand-in only the node's, in its own pid namespace)."""
     return f"keepwatch-{node}"
 
 
@@ -72,10 +73,6 @@ def watch_agent_by_script(text, process):
     if "script_user" not in text:
         text = text.replace("global_defs {\n", SCRIPT_USER, 1)
     return text
-
-
-def watches_agent_process(example_text):
-    return TRACK_PROCESS.search(example_text) is not None
 
 
 def baseline(check_block):
