@@ -21,7 +21,15 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAB = os.path.join(TOP, "scripts", "lab", "lab")
 DEFAULT_OUT = os.path.join(TOP, "bench", "out", "failover.jsonl")
 MODES = ["track-file", "vrrp-script", "classic", "careful"]
-FAULTS = ["stop", "unrecoverable", "hung", "kill-master", "keepalived-stop", "reload", "saturate"]
+# Modes for the advert_int trade-off only (--modes): the track-file examples with advert_int 1.
+EXTRA_MODES = ["track-file-advert-1s"]
+FAULTS = ["stop", "unrecoverable", "hung", "kill-master", "keepalived-stop", "reload", "saturate",
+          "agent-restart", "agent-kill-restart", "agent-kill", "upgrade", "same-error-both", "same-error-one",
+          "keepalived-kill", "port-stranger"]
+EXTRA_FAULTS = ["keepalived-pause"]
+# Faults of the agent itself: nothing to do in a mode without one.
+AGENT_FAULTS = {"agent-restart", "agent-kill-restart", "agent-kill", "upgrade"}
+BASELINES = {"classic", "careful"}
 
 
 def lab(*args, timeout=180):
@@ -39,6 +47,8 @@ def bench(runs, window, modes, faults, path):
                 lab("down")
                 lab("up", "--mode", mode)
                 for fault in faults:
+                    if mode in BASELINES and fault in AGENT_FAULTS:
+                        continue
                     try:
                         report = json.loads(lab("measure", fault, "--window", str(window)))
                     except RuntimeError as e:
@@ -63,22 +73,41 @@ def median_text(values, unit="ms"):
     return f"{statistics.median(values):.0f} {unit}" if unit else f"{statistics.median(values):.0f}"
 
 
+def figures(rows, key, unit=""):
+    """The median, then each run's value in parentheses: "2 (0, 2, 2)"."""
+    values = [r.get(key) for r in rows]
+    each = ", ".join("-" if v is None else str(v) for v in values)
+    return f"{median_text(values, unit)} ({each})"
+
+
+def priority_move_ms(row):
+    """From node1's agent turning DEGRADED to the VIP arriving on node2, when the row says both."""
+    since, at, moved = row.get("node1_verdict_since"), row.get("fault_at"), row.get("vip_moved_ms")
+    if since is None or at is None or moved is None:
+        return None
+    return round(moved - (since - at) * 1000)
+
+
 def report(path):
     rows = [json.loads(line) for line in open(path)]
-    print("| fault | mode | runs | outage (median) | outage per run | failed requests | VIP moved (median) | served at end |")
+    print("| fault | mode | runs | outage | failed requests | VIP moves | VIP on node2 after | served at end |")
     print("|---|---|---|---|---|---|---|---|")
-    for fault in FAULTS:
-        for mode in MODES:
+    for fault in FAULTS + EXTRA_FAULTS:
+        for mode in MODES + EXTRA_MODES:
             rs = [r for r in rows if r["mode"] == mode and r["fault"] == fault and "error" not in r]
             if not rs:
                 continue
-            outages = [r["outage_ms"] for r in rs]
             ends = sorted({r.get("served_at_end") or "nobody" for r in rs})
-            moved = [r["vip_moved_ms"] for r in rs]
-            moved_text = median_text(moved) if all(m is not None for m in moved) else \
-                f"{sum(m is not None for m in moved)}/{len(rs)} moved" + (f", {median_text(moved)}" if any(moved) else "")
-            print(f"| {fault} | {mode} | {len(rs)} | {median_text(outages)} | {', '.join(str(o) for o in outages)} | "
-                  f"{', '.join(str(r['failed']) for r in rs)} | {moved_text} | {', '.join(ends)} |")
+            print(f"| {fault} | {mode} | {len(rs)} | {figures(rs, 'outage_ms', 'ms')} | {figures(rs, 'failed')} | "
+                  f"{figures(rs, 'vip_moves')} | {figures(rs, 'vip_moved_ms', 'ms')} | {', '.join(ends)} |")
+    moves = [r for r in rows if r["fault"] == "same-error-one" and "error" not in r]
+    if moves:
+        print("\n| mode | runs | DEGRADED to VIP on node2 (priority move) | fault to VIP on node2 |")
+        print("|---|---|---|---|")
+        for mode in MODES + EXTRA_MODES:
+            rs = [dict(r, priority_move_ms=priority_move_ms(r)) for r in moves if r["mode"] == mode]
+            if rs:
+                print(f"| {mode} | {len(rs)} | {figures(rs, 'priority_move_ms', 'ms')} | {figures(rs, 'vip_moved_ms', 'ms')} |")
     errors = [r for r in rows if "error" in r]
     for r in errors:
         print(f"\nerror: {r['mode']}/{r['fault']} run {r['run']}: {r['error']}")
@@ -88,8 +117,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--window", type=float, default=10.0)
-    parser.add_argument("--modes", nargs="+", default=MODES, choices=MODES)
-    parser.add_argument("--faults", nargs="+", default=FAULTS, choices=FAULTS)
+    parser.add_argument("--modes", nargs="+", default=MODES, choices=MODES + EXTRA_MODES)
+    parser.add_argument("--faults", nargs="+", default=FAULTS, choices=FAULTS + EXTRA_FAULTS)
     parser.add_argument("--out", default=DEFAULT_OUT, help="where the JSON lines go (default bench/out/failover.jsonl)")
     parser.add_argument("--report", action="store_true", help="only print the table from --out")
     args = parser.parse_args()

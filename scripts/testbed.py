@@ -87,13 +87,16 @@ def send_signal(pid, sig):
         pass
 
 
-def nginx_conf(prefix, listen, page, daemon):
+def nginx_conf(prefix, listen, page, daemon, healthz=False):
     """nginx.conf for an nginx confined to `prefix` (pidfile, logs and temp files inside it, so no
     root-owned default path is needed): WORKERS workers, `page` on /, stub_status on
     /nginx_status for 127.0.0.1 only. daemon False keeps the master in the foreground, so the
-    process that starts it knows its pid without the pidfile and reaps it."""
+    process that starts it knows its pid without the pidfile and reaps it. healthz: a /healthz
+    location that serves the file html/healthz, and answers 403 at once while it is absent (a
+    health page that fails while nginx itself serves, without touching nginx.conf)."""
     tmp = f"{prefix}/tmp"
     foreground = "" if daemon else "daemon off;\n"
+    health = f"    location = /healthz {{ root {prefix}/html; try_files /healthz =403; }}\n" if healthz else ""
     return f"""{foreground}worker_processes {WORKERS};
 pid {prefix}/nginx.pid;
 error_log {prefix}/logs/error.log;
@@ -109,7 +112,7 @@ http {{
     listen {listen};
     location / {{ return 200 "{page}\\n"; }}
     location = /nginx_status {{ stub_status; allow 127.0.0.1; deny all; }}
-  }}
+{health}  }}
 }}
 """
 
@@ -119,11 +122,12 @@ class NginxPrefix:
     command lines that start, test and signal it. It runs nothing itself: the lab runs these
     commands inside a node's namespaces, the benches through RealNginx."""
 
-    def __init__(self, path, listen, page, daemon=True):
+    def __init__(self, path, listen, page, daemon=True, healthz=False):
         self.path = path
         self.listen = listen
         self.page = page
         self.daemon = daemon
+        self.healthz = healthz
 
     @property
     def conf(self):
@@ -137,7 +141,16 @@ class NginxPrefix:
         """Creates the prefix and writes nginx.conf (nginx creates its temp directory itself)."""
         os.makedirs(os.path.join(self.path, "logs"), mode=0o755, exist_ok=True)
         with open(self.conf, "w") as f:
-            f.write(nginx_conf(self.path, self.listen, self.page, self.daemon))
+            f.write(nginx_conf(self.path, self.listen, self.page, self.daemon, self.healthz))
+        if self.healthz:
+            os.makedirs(os.path.dirname(self.healthz_file), mode=0o755, exist_ok=True)
+            with open(self.healthz_file, "w") as f:
+                f.write("ok\n")
+
+    @property
+    def healthz_file(self):
+        """The file /healthz serves (healthz only): while it is absent, /healthz answers 403."""
+        return os.path.join(self.path, "html", "healthz")
 
     def argv(self, *extra):
         """nginx with this prefix and config, then `extra` (e.g. "-s", "reload")."""

@@ -7,6 +7,7 @@
   files     one node's files: nginx prefix, keepwatch.conf, keepalived.conf, pidfiles, logs
   node      one node's processes: its init (pid namespace), nginx, keepalived, keepwatch
   faults    each fault: inject, what `measure` does with it, what `recover` undoes
+  package   the keepwatch .deb of the upgrade fault: found, made newer, installed, purged
   measure   the client that requests the VIP, the VIP watchers, the report
   pair      Lab: up, status, fault, recover, measure, down over the two nodes
   cli       the command line

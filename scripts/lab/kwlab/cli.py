@@ -55,7 +55,7 @@ def run_command(lab, args):
     if args.command == "status":
         print(json.dumps(lab.status()))
     elif args.command == "fault":
-        lab.fault(args.fault, args.node)
+        print(json.dumps(lab.fault(args.fault, args.node)))
     elif args.command == "recover":
         lab.recover(args.node)
     elif args.command == "measure":

@@ -6,7 +6,7 @@ import shutil
 from testbed import NGINX, NginxPrefix
 
 from . import TOP
-from .modes import CLASSIC_CHECK_SCRIPT
+from .modes import CLASSIC_CHECK_SCRIPT, agent_process_name
 
 AGENT_PORT = 9523  # keepwatch's default: the examples' vrrp_script reaches it there
 
@@ -24,7 +24,8 @@ class NodeFiles:
         self.run_dir = os.path.join(self.dir, "run")
         # Port 80 on every address: the client reaches it through the VIP; /nginx_status from
         # inside the node only. The page is the node's name, so the client sees who serves.
-        self.nginx = NginxPrefix(os.path.join(self.dir, "nginx"), "80", node, daemon=True)
+        # /healthz is the agent's http probe (a fault turns it to 403 without touching nginx).
+        self.nginx = NginxPrefix(os.path.join(self.dir, "nginx"), "80", node, daemon=True, healthz=True)
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
@@ -43,16 +44,22 @@ class NodeFiles:
     def write(self, mode):
         os.makedirs(self.run_dir, mode=0o755, exist_ok=True)
         self.nginx.write()
-        with open(self.agent_conf, "w") as f:
-            f.write(self.agent_conf_text(mode))
+        keepalived_conf = mode.keepalived_conf(self.node, self)
         with open(self.keepalived_conf, "w") as f:
-            f.write(mode.keepalived_conf(self.node, self))
+            f.write(keepalived_conf)
+        with open(self.agent_conf, "w") as f:
+            f.write(self.agent_conf_text(mode, agent_process_name(self.node) in keepalived_conf))
 
-    def agent_conf_text(self, mode):
-        """keepwatch.conf: the shipped defaults but for this node's paths; the restart command is
+    def agent_conf_text(self, mode, watched_by_keepalived):
+        """keepwatch.conf: the shipped defaults but for this node's paths, as the example
+        keepalived.conf files ask: the track file and the degraded file (in the track-file
+        modes), keepalived's pidfile, the notify FIFO, and the agent's process name where
+        keepalived watches it. The http probe asks /healthz; the restart command is
         scripts/nginx-hard-restart (a hung nginx included) with this node's nginx."""
         restart = [os.path.join(TOP, "scripts", "nginx-hard-restart"), self.nginx.pidfile] + self.nginx.argv()
         track = self.in_run("track") if mode.agent_writes_track_file else ""
+        degraded = self.in_run("degraded") if mode.agent_writes_track_file else ""
+        process = agent_process_name(self.node) if watched_by_keepalived else ""
         return "\n".join([
             "keepwatch {",
             f'  http.listen = "127.0.0.1:{AGENT_PORT}"',
@@ -62,8 +69,13 @@ class NodeFiles:
             f"    config-test = {json.dumps(self.nginx.config_test_argv())}",
             f"    restart = {json.dumps(restart)}",
             "  }",
-            f'  track-file.path = "{track}"',
-            f'  keepalived.notify-fifo = "{self.in_run("vrrp.fifo")}"',
+            '  probes.home { kind = http, url = "http://127.0.0.1/healthz" }',
+            f'  track-file {{ path = "{track}", degraded-path = "{degraded}" }}',
+            "  keepalived {",
+            f'    notify-fifo = "{self.in_run("vrrp.fifo")}"',
+            f'    pidfile = "{self.in_run("keepalived.pid")}"',
+            f'    track-process = "{process}"',
+            "  }",
             "}", ""])
 
 

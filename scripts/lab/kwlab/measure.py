@@ -6,6 +6,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from datetime import datetime
 
 from . import LAB_SCRIPT
 from .faults import FAULTS
@@ -13,6 +14,7 @@ from .network import NODES, VIPS
 from .shell import LabError
 
 PERIOD_S = 0.02
+TIMEOUT_S = 1.0  # the client's timeout per request
 COUNTED_BEFORE_FAULT_S = 0.5  # requests this long before the fault still count
 
 
@@ -27,7 +29,7 @@ def request_every_20ms(url, seconds, out):
             t = time.monotonic()
             ok, body = False, ""
             try:
-                with urllib.request.urlopen(url, timeout=1) as response:
+                with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
                     body = response.read(64).decode("ascii", "replace").strip()
                     ok = response.status == 200
             except Exception as e:  # every failure is a data point, whatever its kind
@@ -94,11 +96,16 @@ def summarize(requests, t0, vip_events, faulty_node):
     return {
         "requests": len(counted),
         "failed": sum(1 for r in counted if not r["ok"]),
+        # Requests that waited out the client's 1 s timeout: at a move, a SYN sent to the old
+        # master's MAC before the new master's gratuitous ARP is lost until TCP resends it (1 s).
+        "timeouts": sum(1 for r in counted if not r["ok"] and r["elapsed"] >= TIMEOUT_S - 0.05),
         "outage_ms": round(sum(end - start for start, end in runs) * 1000),
         "longest_gap_ms": round(max((end - start for start, end in runs), default=0.0) * 1000),
         "first_failure_ms": round((runs[0][0] - t0) * 1000) if runs else None,
         "vip_left_ms": first_event_ms(vip_events[faulty_node], "del", t0),
         "vip_moved_ms": first_event_ms(vip_events[other], "add", t0),
+        # Each arrival of the VIP on a node is a move (there and back again: 2).
+        "vip_moves": sum(1 for events in vip_events.values() for t, kind in events if kind == "add" and t >= t0),
         "served_at_end": served_by[-1] if served_by and not unresolved else None,
         "served_by": sorted(set(served_by)),
     }
@@ -124,12 +131,14 @@ class Measurement:
         return subprocess.Popen(self.lab.network.in_client(*argv), stdin=subprocess.DEVNULL)
 
     def run(self):
+        self.fault.prepare(self.lab, self.lab.nodes[self.node])
         client = self.start_client()
         watchers = {n: AddressWatcher(self.lab.network.namespace(n), VIPS["VI_1"]) for n in NODES}
         load = None
         try:
             time.sleep(self.before)
             t0 = time.monotonic()
+            self.fault_at = time.time()
             load = self.fault.during_measurement(self.lab, self.lab.nodes[self.node], self.window)
             if client.wait(timeout=self.before + self.window + 30) != 0:
                 raise LabError("the measuring client failed")
@@ -150,7 +159,10 @@ class Measurement:
         report = summarize(requests, t0, vip_events, self.node)
         report.update({"mode": self.lab.mode.name, "fault": self.fault.name})
         report.update(load_figures)
+        report["fault_at"] = self.fault_at  # seconds since the epoch, like the agents' timestamps
         if self.lab.mode.uses_agent:
-            report["agent_states_after"] = {
-                n: (node.agent_status() or {}).get("state") for n, node in self.lab.nodes.items()}
+            statuses = {n: node.agent_status() or {} for n, node in self.lab.nodes.items()}
+            report["agent_states_after"] = {n: s.get("state") for n, s in statuses.items()}
+            since = statuses[self.node].get("since")
+            report[f"{self.node}_verdict_since"] = datetime.fromisoformat(since).timestamp() if since else None
         return report

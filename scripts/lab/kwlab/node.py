@@ -12,7 +12,8 @@ from testbed import STATES_NOT_RUNNING, children_of, is_running, read_pidfile, s
 
 from . import TOP
 from .files import AGENT_PORT, NodeFiles
-from .shell import run
+from .modes import agent_process_name
+from .shell import LabError, run
 
 KEEPALIVED = shutil.which("keepalived") or "/usr/sbin/keepalived"
 
@@ -27,6 +28,14 @@ while True:
     except ChildProcessError:
         time.sleep(0.2)
 """
+
+
+def tail(path, lines=15):
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError as e:
+        return f"({e})"
 
 
 def first_child(pid):
@@ -152,14 +161,33 @@ class Node:
         wait_until(f"{self.name}'s nginx", 10, self.nginx_pid)
 
     # -- keepwatch -------------------------------------------------------------------------
-    def start_agent(self):
+    def start_agent(self, launcher=os.path.join(TOP, "scripts", "keepwatch"), *env):
+        """The agent, through `launcher` (the source tree's by default), named as keepalived's
+        watch expects (KEEPWATCH_PROCESS_NAME); `env`: options of env(1) before that, e.g.
+        "-u", "KEEPWATCH_JAR" or "NAME=VALUE". KEEPWATCH_JAR, when the lab's caller sets it,
+        reaches the launcher."""
         self.init.spawn(self.files.in_run("agent.pid"), self.files.path("agent.log"),
-                        os.path.join(TOP, "scripts", "keepwatch"), "run", "--config", self.files.agent_conf)
+                        "env", *env, f"KEEPWATCH_PROCESS_NAME={agent_process_name(self.name)}",
+                        launcher, "run", "--config", self.files.agent_conf)
 
     def agent_pid(self):
-        """The agent's pid, or None. setsid (not a group leader here) and the launcher both exec,
-        so the pid written at spawn is the JVM's."""
+        """The agent's pid, or None. setsid (not a group leader here), env and the launcher all
+        exec, so the pid written at spawn is the JVM's."""
         return read_pidfile(self.files.in_run("agent.pid"))
+
+    def agent_running(self):
+        return self.init.is_running(self.agent_pid())
+
+    def stop_agent(self, sig, seconds=15):
+        """Signals the agent (TERM, KILL) and returns once it has exited (its shutdown hooks ran)."""
+        pid = self.agent_pid()
+        self.init.signal(sig, pid)
+        wait_until(f"{self.name}'s agent (pid {pid}) to exit after SIG{sig}", seconds,
+                   lambda: not self.init.is_running(pid), step=0.02)
+
+    def ensure_agent(self):
+        if self.mode.uses_agent and not self.agent_running():
+            self.start_agent()
 
     def agent_get(self, path):
         """GET on the node's agent from inside the node (where 127.0.0.1 is the node):
@@ -181,7 +209,10 @@ class Node:
             return None
 
     def wait_agent_up(self, seconds, step=0.05):
-        wait_until(f"{self.name}'s agent to answer UP", seconds, lambda: self.agent_check() == 200, step=step)
+        try:
+            wait_until(f"{self.name}'s agent to answer UP", seconds, lambda: self.agent_check() == 200, step=step)
+        except TimeoutError as e:
+            raise LabError(f"{e}; the end of {self.files.path('agent.log')}:\n{tail(self.files.path('agent.log'))}")
 
     # -- keepalived ------------------------------------------------------------------------
     def start_keepalived_when_ready(self):
@@ -201,6 +232,10 @@ class Node:
     def keepalived_pid(self):
         """The pid of keepalived's main process (the one that answers SIGTERM), or None."""
         return read_pidfile(self.files.in_run("keepalived.pid"))
+
+    def keepalived_vrrp_pid(self):
+        """The pid of keepalived's VRRP process (the one that holds the VIPs), or None."""
+        return read_pidfile(self.files.in_run("vrrp.pid"))
 
     def keepalived_running(self):
         """True while keepalived's VRRP process runs: the one that holds the VIPs."""

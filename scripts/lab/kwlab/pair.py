@@ -6,6 +6,7 @@ import time
 
 from testbed import wait_until
 
+from . import package
 from .faults import FAULTS
 from .files import write_check_scripts
 from .measure import Measurement
@@ -77,6 +78,7 @@ class Lab:
             entry["agent_state"] = status.get("state")
             entry["agent_vrrp"] = {i: v.get("state") for i, v in status.get("vrrp", {}).items()}
             entry["agent_restarts"] = sum(1 for a in status.get("actions", []) if a.get("action") == "restart")
+            entry["agent_keepalived"] = status.get("keepalived")
         return entry
 
     def status(self):
@@ -107,9 +109,14 @@ class Lab:
 
     # -- faults ----------------------------------------------------------------------------
     def fault(self, fault_name, node_name):
+        """Injects the fault; returns when it started and ended (seconds since the epoch: what
+        the agents' /status timestamps can be compared with)."""
         if fault_name not in FAULTS:
             raise LabError(f"unknown fault '{fault_name}'; one of: {', '.join(FAULTS)}")
+        FAULTS[fault_name].prepare(self, self.nodes[node_name])
+        started = time.time()
         FAULTS[fault_name].inject(self, self.nodes[node_name])
+        return {"fault": fault_name, "node": node_name, "started": started, "done": time.time()}
 
     def recover(self, node_name, seconds=UP_S):
         """Undoes every fault on the node, starts again what does not run, then waits until the
@@ -118,6 +125,7 @@ class Lab:
         for fault in FAULTS.values():
             fault.undo(self, node)
         node.ensure_nginx()
+        node.ensure_agent()
         node.ensure_keepalived()
         if self.mode.uses_agent:
             node.wait_agent_up(seconds, step=0.2)
@@ -140,6 +148,8 @@ class Lab:
         for pid in self.state.unshare_pids().values():
             stop_unshare(pid, deadline)
         self.network.delete()
+        if self.state.package_installed():
+            package.purge()
         if os.path.isdir(self.dir):
             shutil.rmtree(self.dir)
         self.state.forget()

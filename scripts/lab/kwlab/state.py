@@ -7,7 +7,7 @@ class LabState:
     """What `up` created, saved after every step: `down` then removes exactly what exists, even
     after an `up` that failed or was killed halfway. The file's keys: mode, name, namespaces
     (names), init and unshare (node -> pid, on the machine's pid namespace for unshare, the
-    node's init as the machine sees it)."""
+    node's init as the machine sees it), package_installed (the upgrade fault's .deb)."""
 
     def __init__(self, directory):
         self.file = os.path.join(directory, "state.json")
@@ -48,6 +48,14 @@ class LabState:
 
     def set_unshare_pid(self, node, pid):
         self.data["unshare"][node] = pid
+        self.save()
+
+    def package_installed(self):
+        """True while the keepwatch .deb the upgrade fault installed is on the machine."""
+        return self.data.get("package_installed", False)
+
+    def set_package_installed(self, installed):
+        self.data["package_installed"] = installed
         self.save()
 
     def save(self):

@@ -1,25 +1,34 @@
 package io.keepwatch.agent.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import io.keepwatch.agent.Await;
+import io.keepwatch.agent.Commands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -28,6 +37,13 @@ import org.junit.jupiter.api.Timeout;
  * creates. After each fault the VIP is served, by the backup when nginx on the master cannot be
  * helped; after recovery the roles are as configured; and what each agent read from the notify FIFO
  * matches who really holds each VIP.
+ *
+ * <p>{@link TrackFile} and {@link VrrpScript} run the situations of issue 11 ("First, do no harm")
+ * on one lab each: restarting, upgrading or crashing the agent moves nothing; an agent gone for
+ * good takes its node out; a wrong answer both nodes share keeps the VIP where it is and restarts
+ * nothing, one only on the master moves the VIP; keepalived killed is reported at once; a port held
+ * by a stranger hands the VIP over fast. The client's view comes from `lab measure`: a client
+ * requesting the VIP every 20 ms, and each node's VIP changes.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class KeepalivedLabIT {
@@ -35,25 +51,39 @@ class KeepalivedLabIT {
   static final Path LAB = Path.of("..", "scripts", "lab", "lab").toAbsolutePath().normalize();
   static final Duration DEADLINE = Duration.ofSeconds(30);
 
-  final String name =
-      "kwit" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+  String name = newName();
   boolean up;
+  boolean sharedByNestedTests; // a nested class's lab lives for all its tests: see Situations
+
+  static String newName() {
+    return "kwit" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+  }
 
   @BeforeEach
   void onlyWhereNetworkNamespacesCanBeMade() throws Exception {
+    assumeUsable();
+  }
+
+  static void assumeUsable() throws Exception {
     NetworkNamespaces.assumeUsable();
     assertTrue(Files.isExecutable(LAB), LAB + " missing");
   }
 
   @AfterEach
   void down() throws Exception {
-    if (up) {
+    if (up && !sharedByNestedTests) {
       lab("down");
+      up = false;
     }
   }
 
-  /** One node as `lab status` reports it. */
-  record Node(List<String> vips, String agentState, Config agentVrrp, int agentRestarts) {
+  /** One node as `lab status` reports it; agentKeepalived: the agent's /status "keepalived". */
+  record Node(
+      List<String> vips,
+      String agentState,
+      Config agentVrrp,
+      int agentRestarts,
+      Config agentKeepalived) {
     boolean holds(String instance) {
       return vips.contains(instance);
     }
@@ -91,14 +121,18 @@ class KeepalivedLabIT {
         c.getStringList("vips"),
         c.hasPath("agent_state") ? c.getString("agent_state") : "",
         c.hasPath("agent_vrrp") ? c.getConfig("agent_vrrp") : ConfigFactory.empty(),
-        c.hasPath("agent_restarts") ? c.getInt("agent_restarts") : 0);
+        c.hasPath("agent_restarts") ? c.getInt("agent_restarts") : 0,
+        c.hasPath("agent_keepalived") ? c.getConfig("agent_keepalived") : ConfigFactory.empty());
+  }
+
+  static Config json(String text) {
+    return ConfigFactory.parseString(
+        text, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
   }
 
   LabStatus status() {
     try {
-      Config c =
-          ConfigFactory.parseString(
-              lab("status"), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+      Config c = json(lab("status"));
       return new LabStatus(
           node(c.getConfig("nodes.node1")),
           node(c.getConfig("nodes.node2")),
@@ -135,6 +169,11 @@ class KeepalivedLabIT {
       assertEquals(
           List.of(), complaints, mode + ": keepalived on " + node + " complained about its config");
     }
+  }
+
+  /** `lab measure FAULT`: the client's view of the fault and what the VIP did. */
+  Config measure(String fault, int windowSeconds) throws Exception {
+    return json(lab("measure", fault, "--window", Integer.toString(windowSeconds)));
   }
 
   LabStatus await(String what, java.util.function.Predicate<LabStatus> condition) {
@@ -257,5 +296,191 @@ class KeepalivedLabIT {
         s.node2().holds("VI_1") && s.servedBy("VI_1").equals("node2"),
         "node1 took the VIP back: " + s);
     assertEquals("BACKUP", s.node1().role("VI_1"));
+  }
+
+  /**
+   * The situations of issue 11, on one lab in one mode that is brought up once for all of them;
+   * after each, `lab recover` undoes the fault and waits for the roles as configured. node1 is the
+   * master, and every fault but same-error-both is on node1.
+   */
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  abstract class Situations {
+    final String mode;
+
+    /** How long keepalived may take to look again: 0 for a track file, the script's interval. */
+    final Duration checkInterval;
+
+    Situations(String mode, Duration checkInterval) {
+      this.mode = mode;
+      this.checkInterval = checkInterval;
+    }
+
+    /** A measurement as the assertion messages show it. */
+    String report(Config measured) {
+      return mode + ": " + measured.root().render(ConfigRenderOptions.concise());
+    }
+
+    @BeforeAll
+    void labUpOnce() throws Exception {
+      assumeUsable();
+      sharedByNestedTests = true;
+      labUp(mode);
+      awaitConfiguredRoles("VI_1");
+    }
+
+    @AfterAll
+    void labDownOnce() throws Exception {
+      if (up) {
+        lab("down");
+        up = false;
+      }
+    }
+
+    @AfterEach
+    void recover() throws Exception {
+      lab("recover");
+    }
+
+    @Test
+    void restartingTheAgentMovesNothing() throws Exception {
+      assertInvisible(measure("agent-restart", 6));
+    }
+
+    @Test
+    void aCrashedAgentStartedAgainASecondLaterMovesNothing() throws Exception {
+      assertInvisible(measure("agent-kill-restart", 6));
+    }
+
+    /**
+     * keepwatch upgraded while the client runs: `dpkg -i` of a newer .deb (the one `mvn package`
+     * built, one version up), then the agent restarted from the installed package as the postinst's
+     * try-restart does. Never on a machine where a keepwatch package is installed: the lab leaves
+     * it alone, and purges the one it installed.
+     */
+    @Test
+    void upgradingTheAgentMovesNothing() throws Exception {
+      String installed = Commands.run("dpkg-query", "-W", "-f=${Status}", "keepwatch").output();
+      Assumptions.assumeFalse(
+          installed.contains("install ok installed"),
+          "a keepwatch package is installed on this machine; the upgrade leaves it alone");
+      assertInvisible(measure("upgrade", 8));
+    }
+
+    /** 0 failed requests, 0 VIP moves, and node1's new agent UP with the VIP. */
+    void assertInvisible(Config m) {
+      String report = report(m);
+      assertEquals(0, m.getInt("failed"), "failed client requests: " + report);
+      assertEquals(0, m.getInt("vip_moves"), "VIP moves: " + report);
+      await(
+          "node1's agent UP again, node1 holding and serving the VIP",
+          s ->
+              s.node1().agentState().equals("UP")
+                  && s.node1().holds("VI_1")
+                  && s.servedBy("VI_1").equals("node1"));
+    }
+
+    @Test
+    void anAgentGoneForGoodTakesItsNodeOutWithinFiveSeconds() throws Exception {
+      Config m = measure("agent-kill", 7);
+      String report = report(m);
+      assertTrue(m.hasPath("vip_moved_ms"), "the VIP never moved: " + report);
+      assertTrue(m.getInt("vip_moved_ms") <= 5000, "the VIP moved too late: " + report);
+      assertEquals("node2", m.getString("served_at_end"), report);
+    }
+
+    /**
+     * The pair keeps serving: one node holds the VIP, nobody restarts nginx. Not "no move": the
+     * agents notice the shared failure up to a probe interval apart, and a master that lowers its
+     * priority 0.3 s (3 adverts) before its peer does gives the VIP to the peer for that while
+     * (bench/failover.md: 2 moves in 1 run of 3 in track_file mode).
+     */
+    @Test
+    void theSameWrongAnswerOnBothNodesKeepsTheVipServedAndRestartsNothing() throws Exception {
+      LabStatus before = status();
+      // 5 s: the http probe fails twice (1 s apart), then 3 s to show any blackout.
+      Config m = measure("same-error-both", 5);
+      String report = report(m);
+      assertEquals("DEGRADED", m.getString("agent_states_after.node1"), report);
+      assertEquals("DEGRADED", m.getString("agent_states_after.node2"), report);
+      assertTrue(m.hasPath("served_at_end"), "the VIP was not served at the end: " + report);
+      LabStatus after = status();
+      assertTrue(
+          after.node1().holds("VI_1") != after.node2().holds("VI_1")
+              && !after.servedBy("VI_1").equals("nobody"),
+          "not exactly one node holding and serving the VIP: " + after);
+      assertEquals(
+          before.node1().agentRestarts(), after.node1().agentRestarts(), "node1 restarted nginx");
+      assertEquals(
+          before.node2().agentRestarts(), after.node2().agentRestarts(), "node2 restarted nginx");
+    }
+
+    @Test
+    void aWrongAnswerOnTheMasterOnlyMovesTheVipToTheHealthyNode() throws Exception {
+      int restarts = status().node1().agentRestarts();
+      lab("fault", "same-error-one");
+      LabStatus s =
+          await(
+              "node1 DEGRADED, node2 holding and serving the VIP",
+              x ->
+                  x.node1().agentState().equals("DEGRADED")
+                      && x.node2().holds("VI_1")
+                      && !x.node1().holds("VI_1")
+                      && x.servedBy("VI_1").equals("node2"));
+      assertEquals(restarts, s.node1().agentRestarts(), "a wrong answer restarted nginx");
+    }
+
+    @Test
+    void keepalivedKilledOnTheMasterIsReportedWithinASecond() throws Exception {
+      Config fault = json(lab("fault", "keepalived-kill"));
+      Instant killed = Instant.ofEpochMilli(Math.round(fault.getDouble("started") * 1000));
+      LabStatus s =
+          await(
+              "node1's agent saying keepalived is not running and VI_1 is stranded",
+              x ->
+                  x.node1().agentKeepalived().hasPath("up")
+                      && !x.node1().agentKeepalived().getBoolean("up")
+                      && !x.node1().agentKeepalived().getStringList("stranded_vips").isEmpty());
+      Config seen = s.node1().agentKeepalived();
+      Duration took = Duration.between(killed, Instant.parse(seen.getString("since")));
+      assertTrue(
+          took.compareTo(Duration.ofSeconds(1)) <= 0, "reported after " + took + ": " + seen);
+      assertTrue(
+          seen.getStringList("stranded_vips").get(0).startsWith("VI_1"),
+          "stranded: " + seen.getStringList("stranded_vips"));
+      assertTrue(s.node1().holds("VI_1"), "the killed keepalived's VIP is gone: " + s);
+    }
+
+    @Test
+    void aPortHeldByAStrangerHandsTheVipOverAsFastAsABrokenConfig() throws Exception {
+      Config m = measure("port-stranger", 4);
+      String report = report(m);
+      // 0.8 s (issue 11) once keepalived looks: at once for a track file, a script's interval.
+      long bound = 800 + checkInterval.toMillis();
+      assertTrue(m.hasPath("vip_moved_ms"), "the VIP never moved: " + report);
+      assertTrue(m.getInt("vip_moved_ms") <= bound, "VIP moved after " + bound + " ms: " + report);
+      // A request whose SYN went to node1 in the instant between its VIP going and node2's
+      // gratuitous ARP waits TCP's 1 s retransmission, whoever decides the move (1 run in 3 in
+      // bench/failover.md): that second is the network's, not the decision's.
+      long allowed = bound + 1000L * m.getInt("timeouts");
+      assertTrue(m.getInt("outage_ms") <= allowed, "outage above " + allowed + " ms: " + report);
+      assertEquals("node2", m.getString("served_at_end"), report);
+      assertFalse(status().node1().holds("VI_1"));
+    }
+  }
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class TrackFile extends Situations {
+    TrackFile() {
+      super("track-file", Duration.ZERO);
+    }
+  }
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class VrrpScript extends Situations {
+    VrrpScript() {
+      super("vrrp-script", Duration.ofSeconds(1)); // the examples' vrrp_script interval
+    }
   }
 }
