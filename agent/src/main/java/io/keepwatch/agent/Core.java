@@ -246,7 +246,11 @@ final class Core implements AutoCloseable {
   @Override
   public void close() {
     scheduler.close();
-    masterWatches.forEach(MasterWatch::close);
+    onSchedulerThread(
+        () -> {
+          masterWatches.forEach(MasterWatch::close);
+          return null;
+        });
     stopSupervising();
     schedulerThread.shutdownNow();
     actionsThread.shutdownNow();
