@@ -65,7 +65,13 @@ def stop_all(agent, nginx, prefix):
 
 
 class Agent:
-    def __init__(self, prefix, nginx):
+    """keepwatch run through a launcher (this tree's scripts/keepwatch unless another is given,
+    e.g. a baseline build's), with its files (config, log, control socket) in `prefix`."""
+
+    def __init__(self, prefix, nginx, launcher=None, env=None):
+        os.makedirs(prefix, exist_ok=True)
+        self.launcher = launcher or os.path.join(TOP, "scripts/keepwatch")
+        self.env = env
         self.port = free_port()
         self.conf = os.path.join(prefix, "keepwatch.conf")
         with open(self.conf, "w") as f:
@@ -87,8 +93,8 @@ class Agent:
     def start(self):
         """Starts the agent; returns seconds from exec to the first UP answer."""
         t0 = time.monotonic()
-        self.proc = subprocess.Popen([os.path.join(TOP, "scripts/keepwatch"), "run", "--config", self.conf],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([self.launcher, "run", "--config", self.conf],
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=self.env)
         wait_until("agent UP", 20, lambda: check(self.port) == 200, step=POLL_S)
         return time.monotonic() - t0
 

@@ -8,7 +8,9 @@ command; bench/classic-loop.sh), in the same run: inject the fault, then GET / o
 production; this process is a child subreaper that reaps orphans, as init would, so `ps -C nginx`
 does not see zombies a real init would have removed. Loops are bounded; processes stopped by pid.
 
-usage: bench/recovery_bench.py [--runs N] [--give-up S]
+usage: bench/recovery_bench.py [--runs N] [--give-up S] [--keepwatch NAME=TREE ...] [--hold-vip 0s,1s]
+                               [--no-classic]
+--keepwatch runs TREE's launcher and jar (e.g. a baseline build) instead of this tree's, named NAME.
 """
 import argparse
 import ctypes
@@ -120,10 +122,10 @@ def cleanup_after(nginx, victims):
     time.sleep(0.2)
 
 
-def bench_keepwatch(prefix, runs, give_up, hold_vip):
+def bench_keepwatch(prefix, runs, give_up, hold_vip, launcher=None):
     nginx = RealNginx(prefix, daemon=True)
     nginx.start()
-    agent = cb.Agent(prefix, nginx)
+    agent = cb.Agent(prefix, nginx, launcher)
     # Shipped defaults, with this nginx's commands: the hard restart handles a hung master too.
     with open(agent.conf) as f:
         conf = f.read()
@@ -183,14 +185,25 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--give-up", type=float, default=20)
+    ap.add_argument("--keepwatch", action="append", metavar="NAME=TREE",
+                    help="a keepwatch build to run (repeat for a baseline); default: this tree")
+    ap.add_argument("--hold-vip", default="0s,1s", help="the restart.hold-vip values to run")
+    ap.add_argument("--no-classic", action="store_true", help="skip the classic loop")
     ap.add_argument("--out", default=os.path.join(TOP, "bench/out/recovery.json"))
     args = ap.parse_args()
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     stop_reaper = become_subreaper()
     results = {}
-    for name, fn in (("keepwatch hold-vip=0s", lambda p, r, g: bench_keepwatch(p, r, g, "0s")),
-                     ("keepwatch hold-vip=1s", lambda p, r, g: bench_keepwatch(p, r, g, "1s")),
-                     ("classic", bench_classic)):
+    builds = [spec.split("=", 1) for spec in args.keepwatch or ["keepwatch=" + TOP]]
+    watchdogs = []
+    for hold in args.hold_vip.split(","):
+        for name, tree in builds:
+            launcher = os.path.join(os.path.abspath(tree), "scripts/keepwatch")
+            watchdogs.append(("%s hold-vip=%s" % (name, hold),
+                              lambda p, r, g, h=hold, l=launcher: bench_keepwatch(p, r, g, h, l)))
+    if not args.no_classic:
+        watchdogs.append(("classic", bench_classic))
+    for name, fn in watchdogs:
         prefix = tempfile.mkdtemp(prefix="keepwatch-recovery.")
         results[name] = fn(prefix, args.runs, args.give_up)
         shutil.rmtree(prefix, ignore_errors=True)

@@ -54,10 +54,11 @@ import java.util.logging.Logger;
  *
  * <p>Threads, each named: those of the {@code Core}, plus {@code keepwatch-http} (both endpoints,
  * never shared with probes; answers /check), {@code keepwatch-http-documents} (/metrics, /status
- * and / over TCP, so a flood of those does not delay /check) and {@code keepwatch-metrics} (renders
- * /metrics, runs nginx -T now and then, verifies the track file). {@link #reload} and {@link
- * #close} are synchronized: a stop waits for a reload in flight (and cuts its wait for a verdict
- * short), and a reload after a stop is refused.
+ * and /, rendered there, so a flood of those does not delay /check) and {@code keepwatch-metrics}
+ * (background work that may block for a moment: runs nginx -T now and then, verifies the track
+ * file, renews the lease, watches keepalived). {@link #reload} and {@link #close} are synchronized:
+ * a stop waits for a reload in flight (and cuts its wait for a verdict short), and a reload after a
+ * stop is refused.
  */
 public final class Agent implements AutoCloseable {
 
@@ -76,7 +77,7 @@ public final class Agent implements AutoCloseable {
   private final MetricsEndpoint metrics;
   private final KeepwatchMeters meters;
 
-  /** Renders /metrics and refreshes the config fingerprint: slow-ish work off every hot path. */
+  /** Refreshes the config fingerprint, the lease and the track file: off every hot path. */
   private final ScheduledThreadPoolExecutor metricsThread;
 
   private final ConfigFingerprint fingerprint;
@@ -162,7 +163,10 @@ public final class Agent implements AutoCloseable {
               config.controlGroup(),
               httpLoop,
               new EndpointHandler(
-                  sources, Optional.of(new CurrentSupervisor()), reloads, Optional.empty()));
+                  sources,
+                  Optional.of(new CurrentSupervisor()),
+                  reloads,
+                  Optional.of(documentsLoop.next())));
     } catch (IOException | RuntimeException e) {
       if (boundNetwork != null) {
         boundNetwork.close();
@@ -250,7 +254,6 @@ public final class Agent implements AutoCloseable {
     core.attach(outlivingListeners, core.judge().snapshot().verdict());
     core.startSupervising();
     core.startProbing();
-    metrics.startRendering(metricsThread);
     notifyFifo.ifPresent(NotifyFifoReader::start);
     trackFile.ifPresent(TrackFileWriter::start);
     trackFile.ifPresent(

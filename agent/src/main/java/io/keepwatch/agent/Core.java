@@ -12,6 +12,7 @@ import io.keepwatch.agent.supervisor.Supervisor;
 import io.keepwatch.agent.verdict.Inherited;
 import io.keepwatch.agent.verdict.Judge;
 import io.keepwatch.agent.verdict.Verdict;
+import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Clock;
@@ -25,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
@@ -37,11 +37,13 @@ import java.util.logging.Logger;
  * metrics and the action journal outlive it, and hear only the core in charge (see {@link
  * #attach}).
  *
- * <p>Threads, each named: {@code keepwatch-scheduler} (schedules runs, records results, judges,
- * decides what the supervisor does; every judge listener runs here), {@code keepwatch-probe-io}
- * (network probes), {@code keepwatch-actions} (config test, restart and escalation commands, one at
- * a time), one {@code keepwatch-proc-NAME} per process probe (short blocking /proc reads). The
- * lifecycle methods are called by the {@link Agent}, one at a time.
+ * <p>Threads, each named: {@code keepwatch-scheduler}, an event loop that schedules runs, does the
+ * network probes' I/O and times every run, records results, judges and decides what the supervisor
+ * does (every judge listener runs here); {@code keepwatch-actions} (config test, restart and
+ * escalation commands, one at a time); one {@code keepwatch-proc-NAME} per process probe (short
+ * blocking /proc reads). One thread for scheduling and network I/O, rather than one each: a network
+ * probe's run then starts, ends and is judged without waking another thread (every wake-up costs
+ * CPU: bench/footprint.md). The lifecycle methods are called by the {@link Agent}, one at a time.
  */
 final class Core implements AutoCloseable {
 
@@ -51,8 +53,8 @@ final class Core implements AutoCloseable {
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(10);
 
   private final AgentConfig config;
-  private final NioEventLoopGroup probeLoop;
-  private final ScheduledThreadPoolExecutor schedulerThread;
+  private final NioEventLoopGroup schedulerGroup;
+  private final EventLoop schedulerThread;
   private final ExecutorService actionsThread;
   private final List<ExecutorService> blockingExecutors = new CopyOnWriteArrayList<>();
   private final Judge judge;
@@ -67,15 +69,14 @@ final class Core implements AutoCloseable {
       ActionJournal journal,
       Clock clock) {
     this.config = config;
-    probeLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("keepwatch-probe-io", true));
-    schedulerThread =
-        new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("keepwatch-scheduler", true));
-    schedulerThread.setRemoveOnCancelPolicy(true);
+    schedulerGroup =
+        new NioEventLoopGroup(1, new DefaultThreadFactory("keepwatch-scheduler", true));
+    schedulerThread = schedulerGroup.next();
     actionsThread =
         Executors.newSingleThreadExecutor(new DefaultThreadFactory("keepwatch-actions", true));
 
     judge = new Judge(config.probes(), clock);
-    ProbeContext context = new ProbeContext(probeLoop, this::blockingExecutor);
+    ProbeContext context = new ProbeContext(schedulerThread, this::blockingExecutor);
     List<ProbeScheduler.Scheduled> scheduled = new ArrayList<>();
     List<MasterWatch> watches = new ArrayList<>();
     for (ProbeSpec spec : config.probes()) {
@@ -246,11 +247,16 @@ final class Core implements AutoCloseable {
   @Override
   public void close() {
     scheduler.close();
-    masterWatches.forEach(MasterWatch::close);
+    onSchedulerThread(
+        () -> {
+          masterWatches.forEach(MasterWatch::close);
+          return null;
+        });
     stopSupervising();
-    schedulerThread.shutdownNow();
+    schedulerGroup
+        .shutdownGracefully(0, 1, TimeUnit.SECONDS)
+        .awaitUninterruptibly(2, TimeUnit.SECONDS);
     actionsThread.shutdownNow();
     blockingExecutors.forEach(ExecutorService::shutdownNow);
-    probeLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
   }
 }

@@ -3,6 +3,8 @@ package io.keepwatch.probes;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -11,20 +13,30 @@ import java.util.function.LongSupplier;
  * "timeout after N ms", whatever the probe is doing. Also measures each run's latency on a
  * monotonic clock and turns anything a probe throws into an {@code ERROR} result, so one broken
  * probe can never stall or crash the scheduler.
+ *
+ * <p>The deadline is a task on the timer given (the agent's scheduler thread), cancelled when the
+ * run ends first: a run that ends in time costs no wake-up at its deadline, and no thread of its
+ * own (CompletableFuture's completeOnTimeout would need both).
  */
 public final class TimeBoundProbe {
 
   private final Probe probe;
   private final Duration timeout;
+  private final ScheduledExecutorService timer;
   private final LongSupplier nanoTime;
 
-  public TimeBoundProbe(Probe probe, Duration timeout) {
-    this(probe, timeout, System::nanoTime);
+  /**
+   * @param timer where the deadline of each run waits
+   */
+  public TimeBoundProbe(Probe probe, Duration timeout, ScheduledExecutorService timer) {
+    this(probe, timeout, timer, System::nanoTime);
   }
 
-  TimeBoundProbe(Probe probe, Duration timeout, LongSupplier nanoTime) {
+  TimeBoundProbe(
+      Probe probe, Duration timeout, ScheduledExecutorService timer, LongSupplier nanoTime) {
     this.probe = Objects.requireNonNull(probe, "probe");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.timer = Objects.requireNonNull(timer, "timer");
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
@@ -48,8 +60,16 @@ public final class TimeBoundProbe {
     } catch (RuntimeException e) {
       run = CompletableFuture.completedFuture(error(e));
     }
-    // completeOnTimeout completes the probe's own future, so the probe sees it and cleans up.
-    run.completeOnTimeout(ProbeResult.timeout(timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    if (!run.isDone()) {
+      // The deadline completes the probe's own future, so the probe sees it and cleans up.
+      CompletableFuture<ProbeResult> running = run;
+      ScheduledFuture<?> deadline =
+          timer.schedule(
+              () -> running.complete(ProbeResult.timeout(timeout)),
+              timeout.toNanos(),
+              TimeUnit.NANOSECONDS);
+      var unused = run.whenComplete((result, failure) -> deadline.cancel(false));
+    }
     return run.handle(
         (result, failure) -> {
           ProbeResult r = failure == null ? result : error(failure);

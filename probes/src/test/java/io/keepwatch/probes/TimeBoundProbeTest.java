@@ -5,10 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class TimeBoundProbeTest {
+
+  private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+
+  @AfterEach
+  void stop() {
+    timer.shutdownNow();
+  }
 
   private static Probe probe(java.util.function.Supplier<CompletableFuture<ProbeResult>> check) {
     return new Probe() {
@@ -28,7 +38,7 @@ class TimeBoundProbeTest {
   void aRunThatNeverFinishesTimesOutAndTheProbeSeesIt() throws Exception {
     CompletableFuture<ProbeResult> never = new CompletableFuture<>();
     ProbeResult result =
-        new TimeBoundProbe(probe(() -> never), Duration.ofMillis(50))
+        new TimeBoundProbe(probe(() -> never), Duration.ofMillis(50), timer)
             .check()
             .get(5, TimeUnit.SECONDS);
     assertEquals(ProbeResult.Outcome.TIMEOUT, result.outcome());
@@ -45,7 +55,8 @@ class TimeBoundProbeTest {
                     () -> {
                       throw new IllegalStateException("bug");
                     }),
-                Duration.ofSeconds(1))
+                Duration.ofSeconds(1),
+                timer)
             .check()
             .get(5, TimeUnit.SECONDS);
     assertEquals(ProbeResult.Outcome.ERROR, result.outcome());
@@ -57,7 +68,8 @@ class TimeBoundProbeTest {
     ProbeResult result =
         new TimeBoundProbe(
                 probe(() -> CompletableFuture.failedFuture(new RuntimeException("boom"))),
-                Duration.ofSeconds(1))
+                Duration.ofSeconds(1),
+                timer)
             .check()
             .get(5, TimeUnit.SECONDS);
     assertEquals(ProbeResult.Outcome.ERROR, result.outcome());
@@ -73,7 +85,21 @@ class TimeBoundProbeTest {
               now[0] += 7_000_000;
               return CompletableFuture.completedFuture(ProbeResult.ok("fine"));
             });
-    ProbeResult result = new TimeBoundProbe(p, Duration.ofSeconds(1), () -> now[0]).check().get();
+    ProbeResult result =
+        new TimeBoundProbe(p, Duration.ofSeconds(1), timer, () -> now[0]).check().get();
     assertEquals(Duration.ofMillis(7), result.latency());
+  }
+
+  @Test
+  void aRunThatEndsInTimeLeavesNoDeadlineWaiting() throws Exception {
+    CompletableFuture<ProbeResult> later = new CompletableFuture<>();
+    CompletableFuture<ProbeResult> run =
+        new TimeBoundProbe(probe(() -> later), Duration.ofHours(1), timer).check();
+    assertEquals(1, timer.getQueue().size(), "the deadline waits while the run does");
+    later.complete(ProbeResult.ok("fine"));
+    assertEquals(ProbeResult.Outcome.OK, run.get(5, TimeUnit.SECONDS).outcome());
+    assertTrue(
+        timer.getQueue().stream().allMatch(task -> ((Future<?>) task).isCancelled()),
+        "the deadline was cancelled: no wake-up an hour from now");
   }
 }

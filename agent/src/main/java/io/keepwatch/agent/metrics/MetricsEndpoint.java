@@ -1,6 +1,5 @@
 package io.keepwatch.agent.metrics;
 
-import io.keepwatch.agent.schedule.Periodic;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
@@ -8,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
 
 /**
  * The one class that knows the registry: keepwatch's meters and the process and heap meters in a
@@ -32,7 +31,12 @@ public final class MetricsEndpoint implements AutoCloseable {
    * @param stubStatusProbe the probe whose pages feed the nginx_* families, if any
    */
   public MetricsEndpoint(Optional<String> stubStatusProbe) {
+    this(stubStatusProbe, System::nanoTime);
+  }
+
+  MetricsEndpoint(Optional<String> stubStatusProbe, LongSupplier nanoTime) {
     nginx = new NginxStubStatusFamilies(stubStatusProbe);
+    this.nanoTime = nanoTime;
     new ProcessMeters(Path.of("/proc/self")).bindTo(registry);
   }
 
@@ -45,62 +49,41 @@ public final class MetricsEndpoint implements AutoCloseable {
   }
 
   /**
-   * How often the exposition is rendered while someone scrapes. Rendering reads every JVM and
-   * process meter (MXBeans, /proc) and costs about 0.5 ms; doing it off the endpoint's event loop
-   * keeps /check answers from ever waiting behind a scrape. Probe results change no faster.
+   * A rendering serves every scrape for this long; the first scrape after it renders afresh.
+   * Rendering reads every meter (/proc/self for the process ones) and costs about 0.5 ms of CPU and
+   * a few hundred KiB of garbage, so a flood of scrapes costs one rendering a second, while
+   * Prometheus's one scrape every 15 s gets values of that moment. Probe results change no faster.
+   * Rendering happens on the thread that serves the scrape: the documents loop, never the one that
+   * answers keepalived's /check (see EndpointHandler's slow lane).
    */
   static final Duration RENDER_INTERVAL = Duration.ofSeconds(1);
-
-  /** Rendering stops after this long without a scrape; the next scrape renders afresh. */
-  static final Duration IDLE_AFTER = Duration.ofMinutes(2);
 
   // Rendered once and served many times; never compared, so array identity is fine here.
   @SuppressWarnings("ArrayRecordComponent")
   private record Rendered(byte[] text, long atNanos) {}
 
-  private volatile Rendered last;
-  private volatile long lastScrapeNanos = System.nanoTime();
-  private volatile boolean renderingInBackground;
-
-  /** Renders now and then every {@link #RENDER_INTERVAL} while scrapes keep coming. */
-  public void startRendering(ScheduledExecutorService executor) {
-    last = render();
-    renderingInBackground = true;
-    Periodic.withFixedDelay(
-        executor,
-        "rendering /metrics",
-        () -> {
-          if (System.nanoTime() - lastScrapeNanos < IDLE_AFTER.toNanos()) {
-            last = render();
-          }
-        },
-        RENDER_INTERVAL,
-        RENDER_INTERVAL);
-  }
+  private final LongSupplier nanoTime;
+  private volatile Optional<Rendered> last = Optional.empty();
 
   /**
-   * The exposition: the background rendering if it is at most two intervals old, else (not started,
-   * or the first scrape after an idle spell) rendered now.
+   * The exposition: the last rendering if it is younger than {@link #RENDER_INTERVAL}, else new.
    */
   public byte[] scrape() {
-    long now = System.nanoTime();
-    lastScrapeNanos = now;
-    Rendered rendered = last;
-    if (renderingInBackground
-        && rendered != null
-        && now - rendered.atNanos() < 2 * RENDER_INTERVAL.toNanos()) {
-      return rendered.text();
+    long now = nanoTime.getAsLong();
+    Optional<Rendered> rendered = last;
+    if (rendered.isPresent() && now - rendered.get().atNanos() < RENDER_INTERVAL.toNanos()) {
+      return rendered.get().text();
     }
-    Rendered fresh = render();
-    last = fresh;
+    Rendered fresh = render(now);
+    last = Optional.of(fresh);
     return fresh.text();
   }
 
-  private Rendered render() {
+  private Rendered render(long now) {
     StringBuilder out = new StringBuilder(16 * 1024);
     nginx.writeTo(out);
     out.append(registry.scrape());
-    return new Rendered(out.toString().getBytes(StandardCharsets.UTF_8), System.nanoTime());
+    return new Rendered(out.toString().getBytes(StandardCharsets.UTF_8), now);
   }
 
   @Override

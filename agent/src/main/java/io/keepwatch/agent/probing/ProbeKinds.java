@@ -30,6 +30,6 @@ public final class ProbeKinds {
     ProbeKind kind =
         named(spec.target().kind())
             .orElseThrow(() -> new IllegalStateException("no kind " + spec.target().kind()));
-    return new TimeBoundProbe(kind.build(spec, context), spec.timeout());
+    return new TimeBoundProbe(kind.build(spec, context), spec.timeout(), context.networkLoop());
   }
 }

@@ -1,5 +1,6 @@
 package io.keepwatch.agent.schedule;
 
+import io.keepwatch.agent.files.FileWatch;
 import io.keepwatch.probes.process.PidFile;
 import io.keepwatch.probes.process.StatFile;
 import java.nio.file.Path;
@@ -12,20 +13,32 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Watches the nginx master named in a pidfile closely and cheaply, between the process probe's
- * runs: every {@link #EVERY}, one read of its /proc/PID/stat through a file kept open (one system
- * call, nothing allocated). When the master exits or stops, the process probe is expedited (run at
- * once, then quickly until it falls), so a dead nginx is known, and restarted, within tens of
- * milliseconds instead of a probe interval and a fall.
+ * runs. When the master exits or stops, the process probe is expedited (run at once, then quickly
+ * until it falls), so a dead nginx is known, and restarted, within milliseconds instead of a probe
+ * interval and a fall.
+ *
+ * <ul>
+ *   <li>The pidfile through inotify ({@link FileWatch}): nginx removes it as it exits cleanly (a
+ *       stop, SIGTERM, SIGQUIT), so a stop is seen the moment it happens, at no cost while nothing
+ *       happens; a restart's new pidfile is followed at once too.
+ *   <li>The master's /proc/PID/stat every {@link #EVERY}, through a file kept open (one system
+ *       call, nothing allocated): a master killed (SIGKILL, a crash) or stopped (SIGSTOP) leaves
+ *       its pidfile behind. Every look is a wake-up of the agent, which is most of what watching
+ *       costs (bench/footprint.md): a master killed alone leaves its workers serving, so this path
+ *       need not be as fast as the first.
+ *   <li>The pidfile read again every {@link #PIDFILE_EVERY} whatever inotify says: a change it
+ *       missed is late, never lost.
+ * </ul>
  *
  * <p>It judges nothing itself: the probe does, with everything it checks. Threads: the scheduler's
- * only (it runs there, and expediting a probe is a scheduler-thread call).
+ * (every look, and each inotify event is handed to it); the file watch's own to wait for events.
  */
 public final class MasterWatch implements AutoCloseable {
 
-  /** How often the master is looked at. */
-  static final Duration EVERY = Duration.ofMillis(25);
+  /** How often the master's state is looked at. */
+  static final Duration EVERY = Duration.ofMillis(100);
 
-  /** How often the pidfile is read again while a master is watched (a restart names a new one). */
+  /** How often the pidfile is read whatever inotify says. */
   static final Duration PIDFILE_EVERY = Duration.ofSeconds(1);
 
   private static final Path PROC = Path.of("/proc");
@@ -34,6 +47,7 @@ public final class MasterWatch implements AutoCloseable {
   private final ScheduledExecutorService loop;
   private final Runnable onTrouble;
   private Optional<StatFile> stat = Optional.empty();
+  private Optional<FileWatch> pidfileWatch = Optional.empty();
   private int watchedPid;
   private char lastState = StatFile.GONE;
   private long ticks;
@@ -58,11 +72,31 @@ public final class MasterWatch implements AutoCloseable {
 
   void tick() {
     ticks++;
-    boolean lookAtPidfile =
-        stat.isEmpty() || ticks % (PIDFILE_EVERY.toNanos() / EVERY.toNanos()) == 0;
-    if (lookAtPidfile) {
-      follow(PidFile.pid(pidfile));
+    if (stat.isEmpty() || ticks % (PIDFILE_EVERY.toNanos() / EVERY.toNanos()) == 0) {
+      readPidfile();
     }
+    look();
+  }
+
+  /** inotify says the pidfile changed: read it and look now. Scheduler thread. */
+  private void pidfileChanged() {
+    if (schedule.isEmpty() || schedule.get().isCancelled()) {
+      return; // closed while the event was on its way
+    }
+    readPidfile();
+    look();
+  }
+
+  private void readPidfile() {
+    if (pidfileWatch.isEmpty() || !pidfileWatch.get().valid()) {
+      // Its directory may have come back (e.g. a RuntimeDirectory= made again at start).
+      pidfileWatch.ifPresent(FileWatch::close);
+      pidfileWatch = FileWatch.start(pidfile, loop, this::pidfileChanged);
+    }
+    follow(PidFile.pid(pidfile));
+  }
+
+  private void look() {
     if (stat.isEmpty()) {
       return;
     }
@@ -75,6 +109,11 @@ public final class MasterWatch implements AutoCloseable {
     if (state == StatFile.GONE || state == 'Z' || state == 'X') {
       forget(); // a restart will name a new master in the pidfile
     }
+  }
+
+  /** Whether a live master is watched now. Scheduler thread. */
+  boolean watching() {
+    return stat.isPresent();
   }
 
   /** Watches the master the pidfile names now, if it is another than the one watched. */
@@ -105,6 +144,8 @@ public final class MasterWatch implements AutoCloseable {
   @Override
   public void close() {
     schedule.ifPresent(s -> s.cancel(false));
+    pidfileWatch.ifPresent(FileWatch::close);
+    pidfileWatch = Optional.empty();
     forget();
   }
 }

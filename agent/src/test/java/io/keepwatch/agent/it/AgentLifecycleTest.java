@@ -198,7 +198,7 @@ class AgentLifecycleTest {
           Duration.ofSeconds(5),
           "the reload's probes running",
           () -> namesOf(liveAgentThreads()),
-          names -> names.split("keepwatch-probe-io", -1).length > 2);
+          names -> names.split("keepwatch-scheduler", -1).length > 2);
 
       agent.close();
       agent = null;

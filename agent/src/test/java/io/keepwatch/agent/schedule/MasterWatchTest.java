@@ -1,5 +1,7 @@
 package io.keepwatch.agent.schedule;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.keepwatch.agent.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +53,22 @@ class MasterWatchTest {
     master.destroyForcibly();
     master.waitFor(10, TimeUnit.SECONDS);
     Await.until(Duration.ofSeconds(5), "a word when the new one goes", troubles::get, n -> n == 3);
+    loop.submit(watch::close).get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void speaksUpWhenThePidfileGoesUnderALiveMaster() throws Exception {
+    // nginx removes its pidfile as it exits cleanly (a stop): that is the first sign of it.
+    Path pidfile = dir.resolve("nginx.pid");
+    master = new ProcessBuilder("sleep", "60").start();
+    Files.writeString(pidfile, master.pid() + "\n");
+    AtomicInteger troubles = new AtomicInteger();
+    MasterWatch watch = new MasterWatch(pidfile, loop, troubles::incrementAndGet);
+    loop.submit(watch::start).get(5, TimeUnit.SECONDS);
+    // The first look (at once) has found the master: a task after it sees the result.
+    assertTrue(loop.submit(watch::watching).get(5, TimeUnit.SECONDS), "the master is watched");
+    Files.delete(pidfile);
+    Await.until(Duration.ofSeconds(5), "a word when the pidfile goes", troubles::get, n -> n == 1);
     loop.submit(watch::close).get(5, TimeUnit.SECONDS);
   }
 }

@@ -52,12 +52,12 @@ class ProbeSchedulerTest {
             List.of(
                 new ProbeScheduler.Scheduled(
                     "hung",
-                    new TimeBoundProbe(hung, Duration.ofSeconds(2)),
+                    new TimeBoundProbe(hung, Duration.ofSeconds(2), executor),
                     Duration.ofMillis(50),
                     0),
                 new ProbeScheduler.Scheduled(
                     "fast",
-                    new TimeBoundProbe(fast, Duration.ofSeconds(1)),
+                    new TimeBoundProbe(fast, Duration.ofSeconds(1), executor),
                     Duration.ofMillis(20),
                     0)),
             executor,
@@ -107,7 +107,7 @@ class ProbeSchedulerTest {
               List.of(
                   new ProbeScheduler.Scheduled(
                       "slow",
-                      new TimeBoundProbe(slow, Duration.ofSeconds(1)),
+                      new TimeBoundProbe(slow, Duration.ofSeconds(1), executor),
                       Duration.ofMillis(10),
                       0)),
               executor,
@@ -132,7 +132,10 @@ class ProbeSchedulerTest {
         new ProbeScheduler(
             List.of(
                 new ProbeScheduler.Scheduled(
-                    "p", new TimeBoundProbe(ok, Duration.ofSeconds(1)), Duration.ofMillis(5), 0)),
+                    "p",
+                    new TimeBoundProbe(ok, Duration.ofSeconds(1), executor),
+                    Duration.ofMillis(5),
+                    0)),
             executor,
             (name, result) -> {
               threeRuns.countDown();
@@ -152,7 +155,10 @@ class ProbeSchedulerTest {
         new ProbeScheduler(
             List.of(
                 new ProbeScheduler.Scheduled(
-                    "slow", new TimeBoundProbe(ok, Duration.ofSeconds(1)), Duration.ofHours(1), 3)),
+                    "slow",
+                    new TimeBoundProbe(ok, Duration.ofSeconds(1), executor),
+                    Duration.ofHours(1),
+                    3)),
             executor,
             (name, result) -> {
               runAt.add(System.nanoTime());
@@ -181,7 +187,7 @@ class ProbeSchedulerTest {
             List.of(
                 new ProbeScheduler.Scheduled(
                     "slow",
-                    new TimeBoundProbe(counted, Duration.ofSeconds(1)),
+                    new TimeBoundProbe(counted, Duration.ofSeconds(1), executor),
                     Duration.ofSeconds(10),
                     2)),
             executor,

@@ -43,7 +43,7 @@ class NetProbesTest {
 
   static ProbeResult run(io.keepwatch.probes.Probe probe) throws Exception {
     // The future always completes within the timeout; the extra second only guards the test.
-    return new TimeBoundProbe(probe, TIMEOUT)
+    return new TimeBoundProbe(probe, TIMEOUT, group)
         .check()
         .get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
   }
