@@ -391,9 +391,9 @@ class KeepalivedLabIT {
     /**
      * The pair keeps serving: one node holds the VIP, nobody restarts nginx, and the VIP does not
      * move. The agents notice the shared failure up to a probe interval apart (plus the script
-     * interval in vrrp_script mode); without the examples' preempt_delay, a master that lowers
-     * its priority 0.3 s (3 adverts) before its peer does gave the VIP to the peer and took it
-     * back (bench/failover.md: 2 moves in 1 run of 3 in track_file mode).
+     * interval in vrrp_script mode); without the examples' preempt_delay, a master that lowers its
+     * priority 0.3 s (3 adverts) before its peer does gave the VIP to the peer and took it back
+     * (bench/failover.md: 2 moves in 1 run of 3 in track_file mode).
      */
     @Test
     void theSameWrongAnswerOnBothNodesKeepsTheVipServedAndRestartsNothing() throws Exception {
