@@ -145,15 +145,25 @@ class KeepalivedLabIT {
   String lab(String... args) throws IOException, InterruptedException {
     List<String> argv = new ArrayList<>(List.of(LAB.toString(), "--name", name));
     argv.addAll(List.of(args));
-    Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("lab " + String.join(" ", args) + " hung");
+    // stdout to a file: reading a pipe to its end would wait as long as the lab (or a daemon it
+    // started with the pipe still open) runs, and the bound below would never apply.
+    Path out = Files.createTempFile("lab", ".out");
+    try {
+      Process p =
+          new ProcessBuilder(argv)
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .redirectOutput(out.toFile())
+              .start();
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("lab " + String.join(" ", args) + " hung");
+      }
+      assertEquals(
+          0, p.exitValue(), "lab " + String.join(" ", args) + " failed (its error is above)");
+      return Files.readString(out, StandardCharsets.UTF_8);
+    } finally {
+      Files.deleteIfExists(out);
     }
-    assertEquals(
-        0, p.exitValue(), "lab " + String.join(" ", args) + " failed (its error is above)");
-    return out;
   }
 
   void labUp(String mode) throws Exception {
