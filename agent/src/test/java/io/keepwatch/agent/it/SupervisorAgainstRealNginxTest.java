@@ -9,7 +9,10 @@ import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.agent.verdict.Snapshot;
 import java.io.ByteArrayOutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -163,10 +166,9 @@ class SupervisorAgainstRealNginxTest extends SupervisedNginxFixture {
   void aRestartThatCannotBindDoesNotHoldTheVip() throws Exception {
     start("restart.hold-vip = 1s");
     awaitState(NodeState.UP, "");
-    nginx.stop();
-    try (java.net.ServerSocket stranger =
-        new java.net.ServerSocket(
-            nginx.port(), 8, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
+    nginx.remember();
+    Commands.signal("TERM", nginx.masterPid());
+    try (ServerSocket stranger = bindWhenFree(nginx.port())) {
       assertTrue(stranger.isBound());
       Snapshot recovering = awaitState(NodeState.RECOVERING, "restart 1 of 3");
       assertEquals(false, recovering.holdsVip(), recovering.verdict().line());
@@ -185,6 +187,29 @@ class SupervisorAgainstRealNginxTest extends SupervisedNginxFixture {
                                       + nginx.port()
                                       + " is held by pid "
                                       + ProcessHandle.current().pid())));
+    }
+  }
+
+  /**
+   * Binds the port the moment nginx lets go of it (tried every 2 ms, for at most 10 s): the agent
+   * hears of nginx's exit within tens of milliseconds, so a stranger that binds once nginx is seen
+   * gone comes after the restart (a fresh container lost that race).
+   */
+  private static ServerSocket bindWhenFree(int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      ServerSocket socket = new ServerSocket();
+      try {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 8);
+        return socket;
+      } catch (BindException e) {
+        socket.close();
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("port " + port + " still held 10 s after nginx's stop", e);
+        }
+        Thread.sleep(2);
+      }
     }
   }
 
