@@ -147,7 +147,7 @@ public final class ConfigLoader {
       // default.
       merged = user.withFallback(reference).resolve();
     } catch (ConfigException e) {
-      throw fromTypesafe(e);
+      throw blameTheUsersFile(fromTypesafe(e), source);
     } catch (StackOverflowError e) {
       // A chain of thousands of substitutions (a = ${b}, b = ${c}...) recurses once per link;
       // the file size limit keeps it short of the heap, not of the stack. The stack has unwound
@@ -165,6 +165,24 @@ public final class ConfigLoader {
     errors.dropEchoesOfTheUsersMistakes();
     errors.throwIfAny();
     return new Loaded(config, merged);
+  }
+
+  /**
+   * reference.conf resolves alone, so a resolve that fails where a default is was made to fail by
+   * the user's file: a {@code +=} on a default that is not a list, a {@code ${...}} that makes a
+   * default an object. Typesafe Config names the default's line; the mistake is in this file.
+   */
+  private static ConfigError blameTheUsersFile(ConfigError e, String source) {
+    if (!e.where().contains("reference.conf")) {
+      return e;
+    }
+    return new ConfigError(
+        source,
+        "",
+        "this file's += or ${...} cannot combine with keepwatch's default at "
+            + e.where()
+            + ": "
+            + e.problem());
   }
 
   /**

@@ -273,7 +273,13 @@ class ConfigLoaderTest {
         Arguments.of(
             "relative track file",
             "keepwatch.track-file.path = \"track\"\n",
-            ":1: keepwatch.track-file.path: must be an absolute path, got 'track'"));
+            ":1: keepwatch.track-file.path: must be an absolute path, got 'track'"),
+        // += appends to a list, and the default address is a string: Typesafe Config's error
+        // names reference.conf, where the default is (ConfigProperties found it).
+        Arguments.of(
+            "+= on a default that is not a list",
+            "keepwatch.probes.port.address += \"127.0.0.1:81\"\n",
+            ": this file's += or ${...} cannot combine with keepwatch's default at "));
   }
 
   @ParameterizedTest(name = "{0}")
