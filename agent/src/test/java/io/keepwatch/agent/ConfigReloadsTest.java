@@ -55,6 +55,9 @@ class ConfigReloadsTest {
         "  http.listen = \"127.0.0.1:0\"",
         "  control.socket = \"" + dir.resolve("run/keepwatch.sock") + "\"",
         "  nginx.pidfile = \"" + dir.resolve("nginx.pid") + "\"",
+        // No nginx runs here: the default restart (systemctl restart nginx) would start the
+        // machine's own nginx (the fresh container's check caught it).
+        "  restart.enabled = false",
         "}");
   }
 
