@@ -24,7 +24,8 @@ MODES = ["track-file", "vrrp-script", "classic", "careful"]
 # Modes for the advert_int trade-off only (--modes): the track-file examples with advert_int 1.
 EXTRA_MODES = ["track-file-advert-1s"]
 FAULTS = ["stop", "unrecoverable", "hung", "kill-master", "keepalived-stop", "reload", "saturate",
-          "agent-restart", "agent-kill-restart", "agent-kill", "upgrade", "same-error-both", "same-error-one",
+          "agent-restart", "agent-kill-restart", "agent-kill", "upgrade", "same-error-both", "same-error-apart",
+          "same-error-one",
           "keepalived-kill", "port-stranger"]
 EXTRA_FAULTS = ["keepalived-pause"]
 # Faults of the agent itself: nothing to do in a mode without one.

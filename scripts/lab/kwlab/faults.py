@@ -228,6 +228,20 @@ class SameErrorBoth(Fault):
             set_health_page(each, present=True)
 
 
+class SameErrorApart(SameErrorBoth):
+    """The same shared cause, seen by the peer one probe interval (1 s) after the node: the
+    worst case of the agents' independent probe schedules, which the lab's agents (started
+    together, so probing in step) would otherwise never show. The node (the master) lowers its
+    priority a second before its peer does."""
+    name = "same-error-apart"
+
+    def inject(self, lab, node):
+        set_health_page(node, present=False)
+        time.sleep(1.0)
+        for each in lab.nodes.values():
+            set_health_page(each, present=False)
+
+
 class SameErrorOne(Fault):
     """The health page answers 403 promptly on the node only: the peer is healthier."""
     name = "same-error-one"
@@ -346,4 +360,4 @@ class Wrk:
 FAULTS = {fault.name: fault for fault in (
     Stop(), Unrecoverable(), Hung(), KillMaster(), KeepalivedStop(), Reload(), Saturate(),
     KeepalivedKill(), KeepalivedPause(), AgentRestart(), AgentKillRestart(), AgentKill(), Upgrade(), SameErrorBoth(),
-    SameErrorOne(), PortStranger())}
+    SameErrorApart(), SameErrorOne(), PortStranger())}

@@ -78,6 +78,7 @@ public final class TimeBoundProbe {
   }
 
   private ProbeResult error(Throwable failure) {
+    VmErrors.passOn(failure);
     Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
     return ProbeResult.failed(
         ProbeResult.Outcome.ERROR, probe.kind() + " probe failed internally: " + cause);

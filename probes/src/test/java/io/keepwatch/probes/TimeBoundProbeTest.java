@@ -47,6 +47,26 @@ class TimeBoundProbeTest {
         never.isDone(), "the probe's own future is completed so it can release its resources");
   }
 
+  /** Out of memory in a probe is the agent's fatal error, for the thread's handler to act on. */
+  @Test
+  void anOutOfMemoryErrorGoesToTheThreadsHandler() throws Exception {
+    java.util.List<Throwable> handed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread thread = Thread.currentThread();
+    Thread.UncaughtExceptionHandler before = thread.getUncaughtExceptionHandler();
+    thread.setUncaughtExceptionHandler((t, e) -> handed.add(e));
+    try {
+      OutOfMemoryError oom = new OutOfMemoryError("Direct buffer memory");
+      var unused =
+          new TimeBoundProbe(
+                  probe(() -> CompletableFuture.failedFuture(oom)), Duration.ofSeconds(1), timer)
+              .check()
+              .get(5, TimeUnit.SECONDS);
+      assertEquals(java.util.List.of(oom), handed);
+    } finally {
+      thread.setUncaughtExceptionHandler(before);
+    }
+  }
+
   @Test
   void aThrowingProbeIsAnErrorResultNotACrash() throws Exception {
     ProbeResult result =

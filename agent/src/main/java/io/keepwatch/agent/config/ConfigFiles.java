@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigParseable;
 import io.keepwatch.probes.files.BoundedFile;
 import java.io.File;
 import java.io.IOException;
+import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -111,9 +112,16 @@ final class ConfigFiles implements ConfigIncluder, ConfigIncluderFile, ConfigInc
     return new ConfigFiles(fallback, files, bytes);
   }
 
-  /** {@code include "name"}: the file relative to the including one, as Typesafe resolves it. */
+  /**
+   * {@code include "name"}: the file relative to the including one, as Typesafe resolves it. A name
+   * that parses as a URL ({@code "file:///..."}, {@code "http://..."}) is a URL to Typesafe Config,
+   * read by its own reader without a limit, so it is refused as {@code url(...)} is.
+   */
   @Override
   public ConfigObject include(ConfigIncludeContext context, String what) {
+    if (asUrl(what).isPresent()) {
+      throw refusedUrl(what);
+    }
     for (String extension : TRIED) {
       ConfigParseable candidate = context.relativeTo(what + extension);
       String filename = candidate == null ? null : candidate.origin().filename();
@@ -135,11 +143,22 @@ final class ConfigFiles implements ConfigIncluder, ConfigIncluderFile, ConfigInc
 
   @Override
   public ConfigObject includeURL(ConfigIncludeContext context, URL what) {
-    throw new Refused(
-        new ConfigError(
-            String.valueOf(what),
-            "",
-            "include url(...) refused: keepwatch reads only local files"));
+    throw refusedUrl(String.valueOf(what));
+  }
+
+  private static Refused refusedUrl(String url) {
+    return new Refused(
+        new ConfigError(url, "", "include url(...) refused: keepwatch reads only local files"));
+  }
+
+  /** The same test as Typesafe Config's own includer: does the name parse as a URL? */
+  @SuppressWarnings("deprecation") // new URL(String) is the test Typesafe Config itself makes
+  private static Optional<URL> asUrl(String name) {
+    try {
+      return Optional.of(new URL(name));
+    } catch (MalformedURLException e) {
+      return Optional.empty();
+    }
   }
 
   private void checked(Path file) {

@@ -121,4 +121,19 @@ class ConfigLimitsTest {
     ConfigError e = assertThrows(ConfigError.class, () -> ConfigLoader.load(file));
     assertTrue(e.getMessage().contains("include url(...) refused"), e.getMessage());
   }
+
+  /**
+   * A plain include of a URL is a URL to Typesafe Config, and its reader has no limit: a FIFO named
+   * by a file: URL blocked the load for good, a huge file was read whole.
+   */
+  @ParameterizedTest
+  @CsvSource({"file:///dev/zero", "http://127.0.0.1:1/x.conf", "jar:file:/x.jar!/x.conf"})
+  void aPlainIncludeOfAUrlIsRefused(String url) throws Exception {
+    Path file = Files.writeString(dir.resolve("keepwatch.conf"), "include \"" + url + "\"\n");
+    ConfigError e =
+        assertTimeoutPreemptively(
+            AT_ONCE, () -> assertThrows(ConfigError.class, () -> ConfigLoader.load(file)));
+    assertTrue(e.getMessage().contains("include url(...) refused"), e.getMessage());
+    assertTrue(e.getMessage().contains(url), e.getMessage());
+  }
 }

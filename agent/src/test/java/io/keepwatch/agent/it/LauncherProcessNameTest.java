@@ -3,11 +3,12 @@ package io.keepwatch.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * scripts/keepwatch names the agent's process through a link to java: a name of 15 characters (the
@@ -22,13 +23,48 @@ class LauncherProcessNameTest {
   record Run(int exitCode, String output) {}
 
   static Run launch(String processName) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "run").redirectErrorStream(true);
-    pb.environment().put("KEEPWATCH_PROCESS_NAME", processName);
-    pb.environment().put("KEEPWATCH_JAVA_OPTS", "-version");
-    Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher hung");
-    return new Run(p.exitValue(), output);
+    return launch(LAUNCHER, Map.of("KEEPWATCH_PROCESS_NAME", processName));
+  }
+
+  /** The launcher's "run" with java -version in place of the agent; output through a file. */
+  static Run launch(Path launcher, Map<String, String> env) throws Exception {
+    Path output = Files.createTempFile("launcher", ".out");
+    try {
+      ProcessBuilder pb =
+          new ProcessBuilder(launcher.toString(), "run")
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile());
+      pb.environment().put("KEEPWATCH_JAVA_OPTS", "-version");
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("the launcher hung");
+      }
+      return new Run(p.exitValue(), Files.readString(output));
+    } finally {
+      Files.deleteIfExists(output);
+    }
+  }
+
+  /**
+   * The JVM splits -XX:OnOutOfMemoryError at ';' and expands '%': from such a path the dying JVM
+   * ran a broken command and the track file kept saying 1. The launcher must say so instead.
+   */
+  @Test
+  void aPathTheJvmCannotPassToItsHooksIsSaid(@TempDir Path dir) throws Exception {
+    Path odd = Files.createDirectories(dir.resolve("a;b").resolve("scripts"));
+    Path launcher = Files.copy(LAUNCHER, odd.resolve("keepwatch"));
+    Run run =
+        launch(
+            launcher,
+            Map.of(
+                "KEEPWATCH_JAR",
+                Path.of("target", "keepwatch.jar").toAbsolutePath().toString(),
+                "RUNTIME_DIRECTORY",
+                Files.createDirectories(dir.resolve("run")).toString()));
+    assertEquals(0, run.exitCode(), run.output());
+    assertTrue(run.output().contains("will not write the track file's down value"), run.output());
   }
 
   @Test

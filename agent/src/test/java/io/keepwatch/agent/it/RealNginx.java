@@ -246,6 +246,29 @@ final class RealNginx implements AutoCloseable {
         r -> !r);
   }
 
+  /**
+   * nginx's binary upgrade, as an operator runs it after installing a new nginx: USR2 starts a new
+   * master from the same binary path (meanwhile the pidfile is at nginx.pid.oldbin), then QUIT ends
+   * the old master gracefully.
+   *
+   * @return the new master's pid
+   */
+  long upgradeBinary() throws IOException, InterruptedException {
+    long old = masterPid();
+    remember();
+    signal("USR2", List.of(old));
+    long fresh =
+        Await.until(
+            Duration.ofSeconds(10),
+            "a new master in " + pidfile(),
+            this::masterPid,
+            pid -> pid > 0 && pid != old);
+    remember();
+    signal("QUIT", List.of(old));
+    Await.until(Duration.ofSeconds(10), "old master " + old + " gone", () -> running(old), r -> !r);
+    return fresh;
+  }
+
   /** SIGSTOP (or SIGCONT) to master and workers: nginx hangs but its sockets stay open. */
   void freeze(boolean stopped) throws IOException, InterruptedException {
     remember();

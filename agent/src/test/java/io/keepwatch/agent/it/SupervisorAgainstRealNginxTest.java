@@ -71,6 +71,25 @@ class SupervisorAgainstRealNginxTest extends SupervisedNginxFixture {
     assertTrue(shown.contains("recovery: restart 1 worked: nginx master "), shown);
   }
 
+  /**
+   * An nginx upgraded in place (USR2, then QUIT to the old master) is never down: the agent must
+   * not restart it while the pidfile is away at .oldbin.
+   */
+  @Test
+  void aBinaryUpgradeOfNginxRestartsNothing() throws Exception {
+    start("");
+    awaitState(NodeState.UP, "");
+    long fresh = nginx.upgradeBinary();
+    Await.until(
+        DEADLINE,
+        "UP with the new master " + fresh,
+        this::snapshot,
+        s -> s.verdict().state() == NodeState.UP && nginx.workerPids().size() == 2);
+    nginx.remember();
+    assertEquals(List.of(), actions("restart"), "restarted during a binary upgrade");
+    assertEquals(fresh, nginx.masterPid());
+  }
+
   @Test
   void brokenConfigAndStoppedNginxEscalatesWithoutRestarting() throws Exception {
     start("");

@@ -2,6 +2,7 @@ package io.keepwatch.probes.net;
 
 import io.keepwatch.probes.ProbeResult;
 import io.keepwatch.probes.ProbeResult.Outcome;
+import io.keepwatch.probes.VmErrors;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -192,6 +193,7 @@ public final class HttpFetch {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      VmErrors.passOn(cause);
       if (cause instanceof TooLongFrameException) {
         result.complete(badResponse("response larger than " + maxBodyBytes + " bytes"));
       } else {

@@ -72,6 +72,16 @@ public final class ProcessProbe implements Probe {
   private ProbeResult inspectOrThrow() throws IOException {
     PidFile.Reading reading = PidFile.read(pidfile);
     if (reading instanceof PidFile.Missing) {
+      Path oldbin = Path.of(pidfile + ".oldbin");
+      Optional<Integer> upgrading = liveMasterNamedIn(oldbin);
+      if (upgrading.isPresent()) {
+        // nginx's binary upgrade (SIGUSR2) renames the pidfile to .oldbin before the new master
+        // writes its own: the old master still serves, and a restart would kill the upgrade.
+        ProbeResult old = judgeWorkers(upgrading.get());
+        return old.outcome() == Outcome.OK
+            ? ProbeResult.ok("binary upgrade under way (pidfile " + oldbin + "): " + old.detail())
+            : old;
+      }
       return gone(reading.describe() + " (nginx not running)");
     }
     if (!(reading instanceof PidFile.Pid named)) {
@@ -102,6 +112,15 @@ public final class ProcessProbe implements Probe {
       return process("nginx master " + pid + " is " + master.stateName());
     }
     return judgeWorkers(pid);
+  }
+
+  private Optional<Integer> liveMasterNamedIn(Path file) throws IOException {
+    if (!(PidFile.read(file) instanceof PidFile.Pid named)) {
+      return Optional.empty();
+    }
+    return proc.stat(named.pid())
+        .filter(stat -> stat.comm().equals(processName) && stat.live())
+        .map(stat -> named.pid());
   }
 
   private ProbeResult judgeWorkers(int masterPid) throws IOException {

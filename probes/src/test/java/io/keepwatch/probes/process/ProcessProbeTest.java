@@ -72,6 +72,27 @@ class ProcessProbeTest {
     assertGone(inspect(1), "pidfile " + pidfile() + " missing (nginx not running)");
   }
 
+  /**
+   * nginx's binary upgrade (SIGUSR2) renames the pidfile to .oldbin before the new master writes
+   * its own: the old master still serves, and a restart then would kill a live upgrade.
+   */
+  @Test
+  void theOldMasterOfABinaryUpgradeServesWhileThePidfileIsAway() throws IOException {
+    healthyNginx();
+    Files.move(pidfile(), Path.of(pidfile() + ".oldbin"));
+    ProbeResult result = inspect(2);
+    assertEquals(Outcome.OK, result.outcome(), result.detail());
+    assertEquals(
+        "binary upgrade under way (pidfile " + pidfile() + ".oldbin): master 100, 2 live workers",
+        result.detail());
+  }
+
+  @Test
+  void anOldbinFileOfAMasterLongGoneIsNoUpgrade() throws IOException {
+    Files.writeString(Path.of(pidfile() + ".oldbin"), "100\n");
+    assertGone(inspect(1), "pidfile " + pidfile() + " missing (nginx not running)");
+  }
+
   @Test
   void pidfileWithGarbage() throws IOException {
     Files.writeString(pidfile(), "abc\u0001");
