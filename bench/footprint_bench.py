@@ -14,9 +14,10 @@ Phases: start-up (exec to the first 200 UP on /check, --starts times per build, 
 turns); warm-up (--warmup-minutes, each of keepwatch and the exporter scraped --scrapes times,
 evenly); memory after the warm-up; idle (--idle-seconds, a scrape every --scrape-every seconds, as
 Prometheus would); load (wrk -t2 -c200 against nginx for --load-seconds, /check polled every
-20 ms: bench/check.md's saturation test, for every build at once). CPU is utime+stime from
-/proc/PID/stat; per thread, /proc/PID/task/TID/schedstat (ns). Every loop is bounded; every
-process is stopped by pid. Results: bench/out/footprint.json.
+20 ms: bench/check.md's saturation test, for every build at once). CPU is utime + stime + cutime
++ cstime from /proc/PID/stat (the children waited for count, as the classic's do); per thread,
+/proc/PID/task/TID/schedstat (ns). Every loop is bounded; every process is stopped by pid.
+Results: bench/out/footprint.json.
 
 usage: bench/footprint_bench.py [--keepwatch NAME=TREE ...] [--warmup-minutes M] [--scrapes N]
                                 [--idle-seconds S] [--load-seconds S] [--starts N]
@@ -41,10 +42,12 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid):
-    """utime + stime of a process (every thread, the exited ones too), in seconds."""
+    """CPU seconds of a process (every thread, the exited ones too) and of the children it has
+    waited for (keepwatch's `nginx -T` for the config fingerprint), as the classic check's figure
+    counts its ps and wc: utime + stime + cutime + cstime."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return sum(int(field) for field in fields[11:15]) / CLOCK_TICKS
 
 
 def memory(pid):
