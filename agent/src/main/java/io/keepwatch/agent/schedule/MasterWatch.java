@@ -46,6 +46,7 @@ public final class MasterWatch implements AutoCloseable {
   private final Path pidfile;
   private final ScheduledExecutorService loop;
   private final Runnable onTrouble;
+  private final long looksPerPidfileRead;
   private Optional<StatFile> stat = Optional.empty();
   private Optional<FileWatch> pidfileWatch = Optional.empty();
   private int watchedPid;
@@ -58,9 +59,16 @@ public final class MasterWatch implements AutoCloseable {
    * @param onTrouble what to do when the master exits or stops: expedite the process probe
    */
   public MasterWatch(Path pidfile, ScheduledExecutorService loop, Runnable onTrouble) {
+    this(pidfile, loop, onTrouble, PIDFILE_EVERY);
+  }
+
+  /** With another re-read interval: a test of inotify alone sets it far beyond its wait. */
+  MasterWatch(
+      Path pidfile, ScheduledExecutorService loop, Runnable onTrouble, Duration pidfileEvery) {
     this.pidfile = pidfile;
     this.loop = loop;
     this.onTrouble = onTrouble;
+    this.looksPerPidfileRead = Math.max(1, pidfileEvery.toNanos() / EVERY.toNanos());
   }
 
   /** Starts watching. Scheduler thread. */
@@ -72,7 +80,7 @@ public final class MasterWatch implements AutoCloseable {
 
   void tick() {
     ticks++;
-    if (stat.isEmpty() || ticks % (PIDFILE_EVERY.toNanos() / EVERY.toNanos()) == 0) {
+    if (stat.isEmpty() || ticks % looksPerPidfileRead == 0) {
       readPidfile();
     }
     look();

@@ -63,7 +63,9 @@ class MasterWatchTest {
     master = new ProcessBuilder("sleep", "60").start();
     Files.writeString(pidfile, master.pid() + "\n");
     AtomicInteger troubles = new AtomicInteger();
-    MasterWatch watch = new MasterWatch(pidfile, loop, troubles::incrementAndGet);
+    // The pidfile's periodic re-read an hour apart: only inotify can tell within the wait.
+    MasterWatch watch =
+        new MasterWatch(pidfile, loop, troubles::incrementAndGet, Duration.ofHours(1));
     loop.submit(watch::start).get(5, TimeUnit.SECONDS);
     // The first look (at once) has found the master: a task after it sees the result.
     assertTrue(loop.submit(watch::watching).get(5, TimeUnit.SECONDS), "the master is watched");
