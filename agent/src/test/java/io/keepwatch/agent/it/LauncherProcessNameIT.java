@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -version in KEEPWATCH_JAVA_OPTS makes java print its version and exit instead of running the
  * agent.
  */
-class LauncherProcessNameTest {
+class LauncherProcessNameIT {
 
   static final Path LAUNCHER = Path.of("../scripts/keepwatch").toAbsolutePath().normalize();
 
