@@ -28,6 +28,15 @@ class MasterWatchTest {
     }
   }
 
+  /** Whether it watches a master now, asked on its own thread. */
+  boolean watching(MasterWatch watch) {
+    try {
+      return loop.submit(watch::watching).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("the watch's thread did not answer", e);
+    }
+  }
+
   @Test
   void speaksUpWhenTheMasterStopsOrExitsAndFollowsANewOne() throws Exception {
     Path pidfile = dir.resolve("nginx.pid");
@@ -49,7 +58,11 @@ class MasterWatchTest {
 
     master = new ProcessBuilder("sleep", "60").start(); // the restart's new master
     Files.writeString(pidfile, master.pid() + "\n");
-    Thread.sleep(MasterWatch.PIDFILE_EVERY.toMillis() + 200);
+    Await.until(
+        Duration.ofSeconds(5),
+        "the new master watched",
+        () -> watching(watch),
+        watching -> watching);
     master.destroyForcibly();
     master.waitFor(10, TimeUnit.SECONDS);
     Await.until(Duration.ofSeconds(5), "a word when the new one goes", troubles::get, n -> n == 3);
@@ -68,7 +81,7 @@ class MasterWatchTest {
         new MasterWatch(pidfile, loop, troubles::incrementAndGet, Duration.ofHours(1));
     loop.submit(watch::start).get(5, TimeUnit.SECONDS);
     // The first look (at once) has found the master: a task after it sees the result.
-    assertTrue(loop.submit(watch::watching).get(5, TimeUnit.SECONDS), "the master is watched");
+    assertTrue(watching(watch), "the master is watched");
     Files.delete(pidfile);
     Await.until(Duration.ofSeconds(5), "a word when the pidfile goes", troubles::get, n -> n == 1);
     loop.submit(watch::close).get(5, TimeUnit.SECONDS);
