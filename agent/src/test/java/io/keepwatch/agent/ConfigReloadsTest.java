@@ -8,10 +8,6 @@ import io.keepwatch.agent.config.AgentConfig;
 import io.keepwatch.agent.config.ConfigLoader;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import io.keepwatch.agent.endpoints.ReloadControl.Outcome;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,12 +108,7 @@ class ConfigReloadsTest {
 
   String get(String path) {
     try {
-      return HttpClient.newHttpClient()
-          .send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.http().port() + path))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString())
-          .body();
+      return LoopbackHttp.body(agent.http().port(), path);
     } catch (java.io.IOException e) {
       return "";
     } catch (InterruptedException e) {

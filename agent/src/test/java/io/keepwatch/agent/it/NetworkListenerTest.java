@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwatch.agent.Agent;
 import io.keepwatch.agent.Await;
+import io.keepwatch.agent.LoopbackHttp;
 import io.keepwatch.agent.TestTls;
 import io.keepwatch.agent.endpoints.AgentInfo;
 import java.io.IOException;
@@ -74,12 +75,7 @@ class NetworkListenerTest {
   }
 
   String loopback(String path) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.http().port() + path))
-                .build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+    return LoopbackHttp.body(agent.http().port(), path);
   }
 
   @Test
