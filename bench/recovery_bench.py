@@ -134,7 +134,9 @@ def bench_keepwatch(prefix, runs, give_up, hold_vip, launcher=None):
     # backoff 1 s) still fits the default 5-minute window, which the agent checks at start.
     with open(agent.conf) as f:
         conf = f.read()
-    restart = json.dumps([os.path.join(TOP, "scripts/nginx-hard-restart"), nginx.pidfile] + nginx.argv())
+    # The build's own restart script: a before/after compares what each tree ships.
+    scripts = os.path.dirname(launcher) if launcher else os.path.join(TOP, "scripts")
+    restart = json.dumps([os.path.join(scripts, "nginx-hard-restart"), nginx.pidfile] + nginx.argv())
     test = json.dumps(nginx.files.config_test_argv())
     conf = conf.replace("  restart.enabled = false   # this bench measures detection; bench/recovery measures restarts\n", "")
     conf = conf.replace("keepwatch {", "keepwatch {\n  nginx.restart = %s\n  nginx.config-test = %s\n  restart.max-attempts = 50\n  restart.hold-vip = %s\n" % (restart, test, hold_vip), 1)
