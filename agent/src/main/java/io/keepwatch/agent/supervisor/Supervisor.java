@@ -201,6 +201,10 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
       return;
     }
     budget = budget.attemptStarted();
+    // The config test first: it runs on a thread of its own while the hold is decided here, so
+    // reading the sockets tables (10-20 ms: bench/footprint.md) no longer delays the restart. Its
+    // result comes back on this thread, so it cannot arrive before the mode below is set.
+    runAction(() -> nginxCommands.run(config.nginx().configTest()), this::configTested);
     boolean holdVip =
         budget.firstAttempt()
             && !config.restart().holdVip().isZero()
@@ -212,7 +216,6 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
               loop.schedule(
                   this::releaseVip, config.restart().holdVip().toNanos(), TimeUnit.NANOSECONDS));
     }
-    runAction(() -> nginxCommands.run(config.nginx().configTest()), this::configTested);
   }
 
   /** A restart that cannot bind nginx's port does not hold the VIP: the journal says why. */
