@@ -5,7 +5,7 @@ per health-check mode, all in one run (bench/failover.md).
   sudo /usr/bin/python3 bench/failover_bench.py [--runs 3] [--window 10] [--modes ...] [--faults ...]
 
 For each run, each mode: `lab up --mode MODE`, then for each fault `lab measure FAULT` (a client
-requests the VIP every 20 ms, new connection each, 1 s timeout) and `lab recover`, then
+requests the VIP every 20 ms or --period, new connection each, 1 s timeout) and `lab recover`, then
 `lab down`. Every measurement goes to bench/out/failover.jsonl as it is made; the medians are
 printed as a markdown table at the end (and with --report alone, from that file).
 """
@@ -40,7 +40,7 @@ def lab(*args, timeout=180):
     return done.stdout
 
 
-def bench(runs, window, modes, faults, path):
+def bench(runs, window, modes, faults, path, period):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "a") as out:
         for run in range(1, runs + 1):
@@ -51,7 +51,7 @@ def bench(runs, window, modes, faults, path):
                     if mode in BASELINES and fault in AGENT_FAULTS:
                         continue
                     try:
-                        report = json.loads(lab("measure", fault, "--window", str(window)))
+                        report = json.loads(lab("measure", fault, "--window", str(window), "--period", str(period)))
                     except RuntimeError as e:
                         report = {"mode": mode, "fault": fault, "error": str(e)}
                     report.update({"run": run, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
@@ -101,6 +101,16 @@ def report(path):
             ends = sorted({r.get("served_at_end") or "nobody" for r in rs})
             print(f"| {fault} | {mode} | {len(rs)} | {figures(rs, 'outage_ms', 'ms')} | {figures(rs, 'failed')} | "
                   f"{figures(rs, 'vip_moves')} | {figures(rs, 'vip_moved_ms', 'ms')} | {', '.join(ends)} |")
+    restarts = [r for r in rows if r["fault"] in ("stop", "kill-master", "hung") and "error" not in r]
+    if restarts:
+        print("\n| fault | mode | runs | client's requests every | served again after the fault |")
+        print("|---|---|---|---|---|")
+        for fault in ("stop", "kill-master", "hung"):
+            for mode in MODES + EXTRA_MODES:
+                rs = [r for r in restarts if r["mode"] == mode and r["fault"] == fault]
+                periods = sorted({f"{r['period_ms']} ms" if "period_ms" in r else "20 ms" for r in rs})
+                if rs:
+                    print(f"| {fault} | {mode} | {len(rs)} | {', '.join(periods)} | {figures(rs, 'served_again_ms', 'ms')} |")
     moves = [r for r in rows if r["fault"] == "same-error-one" and "error" not in r]
     if moves:
         print("\n| mode | runs | DEGRADED to VIP on node2 (priority move) | fault to VIP on node2 |")
@@ -120,13 +130,15 @@ def main():
     parser.add_argument("--window", type=float, default=10.0)
     parser.add_argument("--modes", nargs="+", default=MODES, choices=MODES + EXTRA_MODES)
     parser.add_argument("--faults", nargs="+", default=FAULTS, choices=FAULTS + EXTRA_FAULTS)
+    parser.add_argument("--period", type=float, default=0.02,
+                        help="seconds between the client's requests (default 0.02; 0.005 for a short outage)")
     parser.add_argument("--out", default=DEFAULT_OUT, help="where the JSON lines go (default bench/out/failover.jsonl)")
     parser.add_argument("--report", action="store_true", help="only print the table from --out")
     args = parser.parse_args()
     if not args.report:
         if os.path.exists(args.out):
             os.rename(args.out, args.out + ".previous")
-        bench(args.runs, args.window, args.modes, args.faults, args.out)
+        bench(args.runs, args.window, args.modes, args.faults, args.out, args.period)
     report(args.out)
     return 0
 

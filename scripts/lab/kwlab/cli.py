@@ -6,7 +6,7 @@ import re
 import sys
 
 from .faults import FAULTS
-from .measure import request_every_20ms
+from .measure import PERIOD_S, request_every
 from .modes import MODES
 from .network import NODES
 from .pair import Lab
@@ -15,6 +15,14 @@ from .shell import LabError
 EXIT_FAILED = 1
 EXIT_USAGE = 64  # sysexits.h EX_USAGE
 EXIT_SKIP = 77  # "skipped" to test harnesses: not root here
+
+
+def period_seconds(text):
+    """--period: a request every 5 ms at the finest (a faster client would measure itself)."""
+    value = float(text)
+    if not 0.005 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text}: between 0.005 and 1 (seconds)")
+    return value
 
 
 def parser(usage):
@@ -34,10 +42,13 @@ def parser(usage):
     measure.add_argument("fault", choices=list(FAULTS))
     measure.add_argument("--node", default="node1", choices=NODES)
     measure.add_argument("--window", type=float, default=10.0, help="seconds observed after the fault")
+    measure.add_argument("--period", type=period_seconds, default=PERIOD_S,
+                         help="seconds between the client's requests (0.005-1; default 0.02)")
     sub.add_parser("down")
     client = sub.add_parser("_client")
     client.add_argument("--url", required=True)
     client.add_argument("--seconds", type=float, required=True)
+    client.add_argument("--period", type=period_seconds, default=PERIOD_S)
     client.add_argument("--out", required=True)
     return p
 
@@ -59,13 +70,13 @@ def run_command(lab, args):
     elif args.command == "recover":
         lab.recover(args.node)
     elif args.command == "measure":
-        print(json.dumps(lab.measure(args.fault, args.node, args.window)))
+        print(json.dumps(lab.measure(args.fault, args.node, args.window, args.period)))
 
 
 def main(argv, usage):
     args = parser(usage).parse_args(argv)
     if args.command == "_client":
-        request_every_20ms(args.url, args.seconds, args.out)
+        request_every(args.url, args.seconds, args.out, args.period)
         return 0
     if os.geteuid() != 0:
         print("lab: needs root (network namespaces)", file=sys.stderr)

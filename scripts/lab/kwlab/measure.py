@@ -13,19 +13,20 @@ from .faults import FAULTS
 from .network import NODES, VIPS
 from .shell import LabError
 
-PERIOD_S = 0.02
+PERIOD_S = 0.02  # the default; `lab measure --period` for a finer look at a short outage
 TIMEOUT_S = 1.0  # the client's timeout per request
 COUNTED_BEFORE_FAULT_S = 0.5  # requests this long before the fault still count
 
 
-def request_every_20ms(url, seconds, out):
+def request_every(url, seconds, out, period=PERIOD_S):
     """The measuring client (`lab _client`, run in the client's namespace): requests url every
-    20 ms, a new connection each with a 1 s timeout, for `seconds`; writes one JSON line per
-    request with its start on the monotonic clock, which the VIP watchers use too."""
+    `period` seconds (20 ms by default), a new connection each with a 1 s timeout, for `seconds`;
+    writes one JSON line per request with its start on the monotonic clock, which the VIP
+    watchers use too."""
     start = time.monotonic()
     n = 0
     with open(out, "w") as f:
-        while time.monotonic() - start < seconds and n < seconds / PERIOD_S + 1:
+        while time.monotonic() - start < seconds and n < seconds / period + 1:
             t = time.monotonic()
             ok, body = False, ""
             try:
@@ -36,7 +37,7 @@ def request_every_20ms(url, seconds, out):
                 body = type(e).__name__
             f.write(json.dumps({"t": t, "elapsed": time.monotonic() - t, "ok": ok, "body": body}) + "\n")
             n += 1
-            time.sleep(max(0.0, start + n * PERIOD_S - time.monotonic()))
+            time.sleep(max(0.0, start + n * period - time.monotonic()))
 
 
 class AddressWatcher:
@@ -102,6 +103,8 @@ def summarize(requests, t0, vip_events, faulty_node):
         "outage_ms": round(sum(end - start for start, end in runs) * 1000),
         "longest_gap_ms": round(max((end - start for start, end in runs), default=0.0) * 1000),
         "first_failure_ms": round((runs[0][0] - t0) * 1000) if runs else None,
+        # From the fault to the first answer after the last failure: serving again (or None).
+        "served_again_ms": round((runs[-1][1] - t0) * 1000) if runs and not unresolved else None,
         "vip_left_ms": first_event_ms(vip_events[faulty_node], "del", t0),
         "vip_moved_ms": first_event_ms(vip_events[other], "add", t0),
         # Each arrival of the VIP on a node is a move (there and back again: 2).
@@ -117,17 +120,19 @@ class Measurement:
     what the client saw. The fault lands at a random phase of the checks' intervals (1 s, 2 s),
     so no mode gets a lucky or unlucky phase every time."""
 
-    def __init__(self, lab, fault_name, node, window):
+    def __init__(self, lab, fault_name, node, window, period=PERIOD_S):
         self.lab = lab
         self.fault = FAULTS[fault_name]
         self.node = node
         self.window = window
+        self.period = period
         self.before = 1.0 + random.uniform(0.0, 2.0)
         self.results = os.path.join(lab.dir, "client.jsonl")
 
     def start_client(self):
         argv = ["/usr/bin/python3", LAB_SCRIPT, "_client", "--url", f"http://{VIPS['VI_1']}/",
-                "--seconds", str(self.before + self.window), "--out", self.results]
+                "--seconds", str(self.before + self.window), "--period", str(self.period),
+                "--out", self.results]
         return subprocess.Popen(self.lab.network.in_client(*argv), stdin=subprocess.DEVNULL)
 
     def run(self):
@@ -157,7 +162,8 @@ class Measurement:
         with open(self.results) as f:
             requests = [json.loads(line) for line in f]
         report = summarize(requests, t0, vip_events, self.node)
-        report.update({"mode": self.lab.mode.name, "fault": self.fault.name})
+        report.update({"mode": self.lab.mode.name, "fault": self.fault.name,
+                       "period_ms": round(self.period * 1000)})
         report.update(load_figures)
         report["fault_at"] = self.fault_at  # seconds since the epoch, like the agents' timestamps
         if self.lab.mode.uses_agent:

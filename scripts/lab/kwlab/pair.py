@@ -131,8 +131,8 @@ class Lab:
             node.wait_agent_up(seconds, step=0.2)
         self.wait_roles_as_configured(seconds)
 
-    def measure(self, fault_name, node_name, window):
-        return Measurement(self, fault_name, node_name, window).run()
+    def measure(self, fault_name, node_name, window, period):
+        return Measurement(self, fault_name, node_name, window, period).run()
 
     # -- down ------------------------------------------------------------------------------
     def down(self):
