@@ -14,9 +14,8 @@ import java.util.logging.Logger;
  * other than nginx listening on one of them means a restart cannot bring nginx back, and holding
  * the VIP for it would only lengthen the outage. nginx's own processes (orphaned workers of a
  * killed master, a hung nginx) do not count: a hard restart removes them. Read from /proc: the
- * sockets table always (about 10 ms of kernel time on the bench's VM, which the first restart waits
- * for: bench/footprint.md), the processes only when the port has a listener (rare while nginx is
- * DOWN).
+ * listeners in the sockets tables always (under 1 ms on the bench's VM: {@link PortOwners}), the
+ * processes only when the port has a listener (rare while nginx is DOWN).
  */
 final class NginxPorts {
 

@@ -201,9 +201,9 @@ public final class Supervisor implements Judge.Listener, OperatorControl {
       return;
     }
     budget = budget.attemptStarted();
-    // The config test first: it runs on a thread of its own while the hold is decided here, so
-    // reading the sockets tables (10-20 ms: bench/footprint.md) no longer delays the restart. Its
-    // result comes back on this thread, so it cannot arrive before the mode below is set.
+    // The config test first: it runs on a thread of its own while the hold is decided here (a
+    // read of /proc's sockets tables), so the restart never waits for that. Its result comes back
+    // on this thread, so it cannot arrive before the mode below is set.
     runAction(() -> nginxCommands.run(config.nginx().configTest()), this::configTested);
     boolean holdVip =
         budget.firstAttempt()
