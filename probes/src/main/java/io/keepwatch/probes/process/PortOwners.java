@@ -82,9 +82,9 @@ public final class PortOwners {
     // would cost several times its size at the moment nginx needs restarting.
     try (BufferedReader in = inSmallReads(table)) {
       long read = 0;
-      String header = in.readLine();
+      in.readLine(); // the header
       for (String line = in.readLine();
-          header != null && line != null && read <= MAX_TABLE_BYTES;
+          line != null && read <= MAX_TABLE_BYTES;
           line = in.readLine()) {
         read += line.length() + 1;
         String[] f = line.strip().split("\\s+", -1);
