@@ -92,8 +92,9 @@ class NginxHardRestartTest {
   @Test
   void theScanForksNothingPerProcess() throws Exception {
     Assumptions.assumeTrue(
-        Files.isExecutable(Path.of("/usr/bin/strace")),
-        "needs strace (scripts/test installs it) to count the script's forks");
+        Files.isExecutable(Path.of("/usr/bin/strace"))
+            && Commands.run("strace", "-o", "/dev/null", "/bin/true").exitCode() == 0,
+        "needs strace (scripts/test installs it), allowed to trace (ptrace), to count forks");
     Process gone = new ProcessBuilder("/bin/true").start();
     assertTrue(gone.waitFor(10, TimeUnit.SECONDS));
     Path pidfile = dir.resolve("nginx.pid");
@@ -129,5 +130,74 @@ class NginxHardRestartTest {
         p.waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /**
+   * Regression: the wait for a master's SIGTERM read bash 5's EPOCHREALTIME, which bash 4.4 (EL 8)
+   * does not have; under set -u every restart of a running nginx sent SIGTERM, then died (127)
+   * without starting nginx. Here bash 5's new variables are unset before the script runs.
+   */
+  @Test
+  void aLiveMasterIsStoppedWithoutBash5sVariables() throws Exception {
+    mine = RealNginx.startDaemon(dir.resolve("mine"));
+    long master = mine.masterPid();
+    List<Long> workers = mine.workerPids();
+    Commands.Result restart =
+        Commands.run(
+            "bash",
+            "-c",
+            "unset EPOCHREALTIME EPOCHSECONDS SRANDOM BASH_ARGV0; . \"$0\" \"$@\"",
+            SCRIPT.toString(),
+            mine.pidfile().toString(),
+            "/bin/echo",
+            "started");
+    assertEquals(0, restart.exitCode(), restart.output());
+    assertEquals("started\n", restart.output());
+    assertFalse(RealNginx.running(master), "the master stopped");
+    workers.forEach(w -> assertFalse(RealNginx.running(w), "worker " + w + " stopped"));
+  }
+
+  /** Regression: a grace of "08" was a bad octal number, after the SIGTERM had gone out. */
+  @Test
+  void aGraceWithALeadingZeroIsDecimal() throws Exception {
+    mine = RealNginx.startDaemon(dir.resolve("mine"));
+    long master = mine.masterPid();
+    Commands.Result restart =
+        Commands.run(
+            "env",
+            "NGINX_STOP_GRACE=08",
+            SCRIPT.toString(),
+            mine.pidfile().toString(),
+            "/bin/true");
+    assertEquals(0, restart.exitCode(), restart.output());
+    assertFalse(RealNginx.running(master), "the master stopped");
+    Commands.Result tooLong =
+        Commands.run(
+            "env",
+            "NGINX_STOP_GRACE=99999999999999999999",
+            SCRIPT.toString(),
+            mine.pidfile().toString(),
+            "/bin/true");
+    assertEquals(64, tooLong.exitCode(), tooLong.output());
+  }
+
+  /**
+   * Regression: a pidfile naming a pid that another process has now (nginx long gone) made that
+   * process's nginx children victims: the kernel hands out no pid still used as a group, so the old
+   * nginx has nothing left there, and another nginx run in the foreground by that process was
+   * killed. Here the "other process" is this JVM, and its nginx child must live on.
+   */
+  @Test
+  void aPidThatIsAnotherProcessNowStopsNothing() throws Exception {
+    other = RealNginx.start(dir.resolve("other")); // this JVM's child, in the foreground
+    long otherMaster = other.masterPid();
+    List<Long> otherWorkers = other.workerPids();
+    Path stale = dir.resolve("stale.pid");
+    Files.writeString(stale, ProcessHandle.current().pid() + "\n");
+    Commands.Result restart = Commands.run(SCRIPT.toString(), stale.toString(), "/bin/true");
+    assertEquals(0, restart.exitCode(), restart.output());
+    assertEquals("", restart.output(), "nothing to say: nginx's own output comes first");
+    assertTrue(RealNginx.running(otherMaster), "the JVM's own nginx was killed");
+    otherWorkers.forEach(w -> assertTrue(RealNginx.running(w), "worker " + w + " was killed"));
   }
 }

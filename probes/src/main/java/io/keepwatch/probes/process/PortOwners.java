@@ -22,11 +22,14 @@ import java.util.Set;
  * a listener at all). The supervisor asks before a restart: nginx cannot bind a port someone else
  * holds, so holding the VIP for that restart would only lengthen the outage.
  *
- * <p>The kernel lists every listening socket first, then walks its whole table of connections
- * (buckets for every connection the host could hold, most of them empty) for the rest. Only the
- * listeners are read, a line at a time, so that walk never happens: a table took 4.6 ms to read
- * whole on the bench's VM, and its listeners 0.05 ms (bench/footprint.md). A restart waits for this
- * answer.
+ * <p>The kernel (4.4 and later: EL 8's 4.18, Debian 11's 5.10 and newer) lists every listening
+ * socket first, from its listening hash, then walks its whole table of connections (buckets for
+ * every connection the host could hold, most of them empty) for the rest, half-open ones included.
+ * Only the listeners are read, a line at a time, so that walk never happens: a table took 4.6 ms to
+ * read whole on the bench's VM, and its listeners 0.05 ms (bench/footprint.md). A restart waits for
+ * this answer. A kernel that listed a listener later would hide a stranger on the port: the VIP
+ * held for at most restart.hold-vip for a restart that cannot bind, a later failover, never a false
+ * one.
  */
 public final class PortOwners {
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +25,24 @@ class PortOwnersTest {
       closed = socket.getLocalPort();
     }
     assertEquals(List.of(), new PortOwners().listening(closed));
+  }
+
+  /**
+   * On the real kernel: a listener opened after a connection exists is still listed among the
+   * listeners, before the connections, where the reading stops.
+   */
+  @Test
+  void aListenerOpenedAfterAConnectionIsFound() throws Exception {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    try (ServerSocket first = new ServerSocket(0, 1, loopback);
+        Socket client = new Socket(loopback, first.getLocalPort());
+        Socket accepted = first.accept();
+        ServerSocket later = new ServerSocket(0, 1, loopback)) {
+      long self = ProcessHandle.current().pid();
+      List<ProcStat> owners = new PortOwners().listening(later.getLocalPort());
+      assertTrue(owners.stream().anyMatch(p -> p.pid() == self), "not found: " + owners);
+      assertTrue(client.isConnected() && accepted.isConnected());
+    }
   }
 
   /**
