@@ -103,6 +103,8 @@ def report(path):
                   f"{figures(rs, 'vip_moves')} | {figures(rs, 'vip_moved_ms', 'ms')} | {', '.join(ends)} |")
     restarts = [r for r in rows if r["fault"] in ("stop", "kill-master", "hung") and "error" not in r]
     if restarts:
+        print("\n(served again: the fault to the start of the first request that succeeded after the last failed"
+              " one; '-' for a run in which none failed, left out of the median)")
         print("\n| fault | mode | runs | client's requests every | served again after the fault |")
         print("|---|---|---|---|---|")
         for fault in ("stop", "kill-master", "hung"):

@@ -103,7 +103,8 @@ def summarize(requests, t0, vip_events, faulty_node):
         "outage_ms": round(sum(end - start for start, end in runs) * 1000),
         "longest_gap_ms": round(max((end - start for start, end in runs), default=0.0) * 1000),
         "first_failure_ms": round((runs[0][0] - t0) * 1000) if runs else None,
-        # From the fault to the first answer after the last failure: serving again (or None).
+        # From the fault to the start of the first request that succeeded after the last failed
+        # one: serving again. None when no request failed (or the window ended in a failure).
         "served_again_ms": round((runs[-1][1] - t0) * 1000) if runs and not unresolved else None,
         "vip_left_ms": first_event_ms(vip_events[faulty_node], "del", t0),
         "vip_moved_ms": first_event_ms(vip_events[other], "add", t0),
