@@ -160,16 +160,28 @@ class SupervisorAgainstRealNginxTest extends SupervisedNginxFixture {
 
   /**
    * nginx is down and another program holds its port: a restart cannot bind it, so the VIP is not
-   * held for that restart (hold-vip would only lengthen the outage); the answer is 503 at once.
+   * held for that restart (hold-vip would only lengthen the outage); the answer is 503 at once. The
+   * agent decides within a millisecond of hearing that nginx stopped, before any stranger can bind
+   * the port nginx just let go of (a fresh container lost that race): maintenance keeps the restart
+   * off until the stranger holds the port, and leaving it starts the attempt.
    */
   @Test
   void aRestartThatCannotBindDoesNotHoldTheVip() throws Exception {
     start("restart.hold-vip = 1s");
     awaitState(NodeState.UP, "");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertEquals(
+        0,
+        cli(out, "maintenance", "on", "--config", configFile.toString()),
+        out.toString(StandardCharsets.UTF_8));
     nginx.remember();
     Commands.signal("TERM", nginx.masterPid());
     try (ServerSocket stranger = bindWhenFree(nginx.port())) {
       assertTrue(stranger.isBound());
+      assertEquals(
+          0,
+          cli(out, "maintenance", "off", "--config", configFile.toString()),
+          out.toString(StandardCharsets.UTF_8));
       Snapshot recovering = awaitState(NodeState.RECOVERING, "restart 1 of 3");
       assertEquals(false, recovering.holdsVip(), recovering.verdict().line());
       assertEquals(503, recovering.answer().status());
