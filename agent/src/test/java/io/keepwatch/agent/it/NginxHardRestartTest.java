@@ -162,23 +162,36 @@ class NginxHardRestartTest {
   void aGraceWithALeadingZeroIsDecimal() throws Exception {
     mine = RealNginx.startDaemon(dir.resolve("mine"));
     long master = mine.masterPid();
-    Commands.Result restart =
-        Commands.run(
-            "env",
-            "NGINX_STOP_GRACE=08",
-            SCRIPT.toString(),
-            mine.pidfile().toString(),
-            "/bin/true");
+    Commands.Result restart = restartWithGrace("08");
     assertEquals(0, restart.exitCode(), restart.output());
     assertFalse(RealNginx.running(master), "the master stopped");
-    Commands.Result tooLong =
-        Commands.run(
-            "env",
-            "NGINX_STOP_GRACE=99999999999999999999",
-            SCRIPT.toString(),
-            mine.pidfile().toString(),
-            "/bin/true");
+    Commands.Result tooLong = restartWithGrace("99999999999999999999");
     assertEquals(64, tooLong.exitCode(), tooLong.output());
+  }
+
+  private Commands.Result restartWithGrace(String grace) throws Exception {
+    return Commands.run(
+        "env",
+        "NGINX_STOP_GRACE=" + grace,
+        SCRIPT.toString(),
+        mine.pidfile().toString(),
+        "/bin/true");
+  }
+
+  /**
+   * Regression: the pidfile was read whatever it was; a FIFO in its place blocked the restart until
+   * keepwatch's command timeout (here Commands.run's 60 s, which then kills the script: the test's
+   * own bound is longer, so that it does). Now only a regular file is read.
+   */
+  @Test
+  @Timeout(90)
+  void aPidfileThatIsAFifoIsNotRead() throws Exception {
+    Path fifo = dir.resolve("nginx.pid");
+    Commands.ok("mkfifo", fifo.toString());
+    Commands.Result restart =
+        Commands.run(SCRIPT.toString(), fifo.toString(), "/bin/echo", "started");
+    assertEquals(0, restart.exitCode(), restart.output());
+    assertEquals("started\n", restart.output());
   }
 
   /**
