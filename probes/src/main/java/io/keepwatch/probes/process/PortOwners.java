@@ -92,10 +92,13 @@ public final class PortOwners {
         read += line.length() + 1;
         String[] f = line.strip().split("\\s+", -1);
         // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
-        if (f.length > 9 && !f[3].equals(LISTEN)) {
+        if (f.length <= 9) {
+          continue;
+        }
+        if (!f[3].equals(LISTEN)) {
           break; // the listeners are all listed: the rest is connections
         }
-        if (f.length > 9 && f[1].endsWith(":" + portHex)) {
+        if (f[1].endsWith(":" + portHex)) {
           inodes.add(f[9]);
         }
       }
