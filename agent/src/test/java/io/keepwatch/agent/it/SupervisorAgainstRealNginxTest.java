@@ -9,7 +9,7 @@ import io.keepwatch.agent.supervisor.ActionRecord;
 import io.keepwatch.agent.verdict.NodeState;
 import io.keepwatch.agent.verdict.Snapshot;
 import java.io.ByteArrayOutputStream;
-import java.net.BindException;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -19,7 +19,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -202,26 +204,29 @@ class SupervisorAgainstRealNginxTest extends SupervisedNginxFixture {
     }
   }
 
-  /**
-   * Binds the port the moment nginx lets go of it (tried every 2 ms, for at most 10 s): the agent
-   * hears of nginx's exit within tens of milliseconds, so a stranger that binds once nginx is seen
-   * gone comes after the restart (a fresh container lost that race).
-   */
-  private static ServerSocket bindWhenFree(int port) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
+  /** Binds the port once nginx has let go of it (maintenance keeps the agent from restarting). */
+  private static ServerSocket bindWhenFree(int port) {
+    return Await.until(
+            Duration.ofSeconds(10),
+            "port " + port + " free after nginx's stop",
+            () -> bind(port),
+            Optional::isPresent)
+        .orElseThrow();
+  }
+
+  private static Optional<ServerSocket> bind(int port) {
+    try {
       ServerSocket socket = new ServerSocket();
       try {
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 8);
-        return socket;
-      } catch (BindException e) {
+        return Optional.of(socket);
+      } catch (IOException e) {
         socket.close();
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("port " + port + " still held 10 s after nginx's stop", e);
-        }
-        Thread.sleep(2);
+        return Optional.empty();
       }
+    } catch (IOException e) {
+      return Optional.empty();
     }
   }
 
