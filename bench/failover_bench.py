@@ -31,6 +31,8 @@ EXTRA_FAULTS = ["keepalived-pause"]
 # Faults of the agent itself: nothing to do in a mode without one.
 AGENT_FAULTS = {"agent-restart", "agent-kill-restart", "agent-kill", "upgrade"}
 BASELINES = {"classic", "careful"}
+# Faults a restart in place repairs: their "served again" table.
+RESTART_FAULTS = ("stop", "kill-master", "hung")
 
 
 def lab(*args, timeout=180):
@@ -101,13 +103,13 @@ def report(path):
             ends = sorted({r.get("served_at_end") or "nobody" for r in rs})
             print(f"| {fault} | {mode} | {len(rs)} | {figures(rs, 'outage_ms', 'ms')} | {figures(rs, 'failed')} | "
                   f"{figures(rs, 'vip_moves')} | {figures(rs, 'vip_moved_ms', 'ms')} | {', '.join(ends)} |")
-    restarts = [r for r in rows if r["fault"] in ("stop", "kill-master", "hung") and "error" not in r]
+    restarts = [r for r in rows if r["fault"] in RESTART_FAULTS and "error" not in r]
     if restarts:
         print("\n(served again: the fault to the start of the first request that succeeded after the last failed"
               " one; '-' for a run in which none failed, left out of the median)")
         print("\n| fault | mode | runs | client's requests every | served again after the fault |")
         print("|---|---|---|---|---|")
-        for fault in ("stop", "kill-master", "hung"):
+        for fault in RESTART_FAULTS:
             for mode in MODES + EXTRA_MODES:
                 rs = [r for r in restarts if r["mode"] == mode and r["fault"] == fault]
                 periods = sorted({f"{r['period_ms']} ms" if "period_ms" in r else "20 ms" for r in rs})
